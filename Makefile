@@ -1,0 +1,49 @@
+# The podinfo delivery pipeline. `make test` is the test command CI runs.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+
+VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.0.0-dev)
+REVISION ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+PKG      := github.com/deliverykit/podinfo/src/internal/version
+LDFLAGS  := -s -w -X $(PKG).Version=$(VERSION) -X $(PKG).Revision=$(REVISION)
+GOBUILD  := CGO_ENABLED=0 go build -trimpath -tags lambda.norpc -ldflags "$(LDFLAGS)"
+
+# Go modules of this repository: the service, the Dagger module, the native tests.
+MODULES := . ci tests
+TEST_TIMEOUT ?= 80m
+
+.PHONY: all build run test unit-test lint tools bench clean
+
+all: build
+
+## build: the service and the rotation Lambda into bin/
+build:
+	$(GOBUILD) -o bin/podinfo ./src/cmd/podinfo
+	$(GOBUILD) -o bin/rotator ./src/cmd/rotator
+
+## run: the service on :9898 with debug logs
+run: build
+	./bin/podinfo --level=debug
+
+## tools: build every pinned external tool from source into the tool cache
+tools:
+	cd tests && go run ./cmd/installtools
+
+## test: every test of every module (tools are built from source on first use)
+test: tools
+	@for m in $(MODULES); do \
+		echo "== go test $$m"; \
+		(cd $$m && go test -timeout $(TEST_TIMEOUT) -count=1 ./...) || exit 1; \
+	done
+
+## lint: gofmt and go vet over every module
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	@for m in $(MODULES); do (cd $$m && go vet ./...) || exit 1; done
+
+## bench: the service benchmarks (see README, "Measured figures")
+bench:
+	go test -run '^$$' -bench . -benchmem -count 6 ./src/... | tee bench.txt
+
+clean:
+	rm -rf bin bench.txt

@@ -1,0 +1,3 @@
+module github.com/deliverykit/podinfo
+
+go 1.26
