@@ -140,3 +140,21 @@ var tools = map[string]Tool{
 		GoPackage: "golang.org/x/perf/cmd/benchstat", NativeVersion: "v0.0.0-20260908200009-22c9c6c9d4da",
 	},
 }
+
+// baseImageDigests pins the base image (ci/baseimage: CA certificates,
+// non-root user, writable /tmp) per platform. The image is assembled from
+// files committed in ci/baseimage with fixed timestamps, so these digests hold
+// on every machine; a test fails when the assembly and this table disagree.
+var baseImageDigests = map[string]string{
+	"linux/amd64": "sha256:4a3f2440e90fa0e5bd508d0fc75b6d54a0059c7c10227bda4c5745587c46a05d",
+	"linux/arm64": "sha256:3833e29a1231b687956aedb8253a78bdcea441f169d4236ad63fd05c8447f840",
+}
+
+// BaseImageDigest returns the pinned digest of the base image for platform.
+func BaseImageDigest(platform string) (string, error) {
+	d, ok := baseImageDigests[platform]
+	if !ok {
+		return "", fmt.Errorf("no base image pinned for platform %q: use linux/amd64 or linux/arm64", platform)
+	}
+	return d, nil
+}
