@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"strings"
 
@@ -243,13 +244,28 @@ func LeastPrivilege(w *Workflow) []Finding {
 			continue
 		}
 		calls, _ := jobCalls(w, id, j)
+		jobs := []*Job{j}
+		if ref := j.Uses.Value; strings.HasPrefix(ref, "./") {
+			called, err := loadCalled(w, ref)
+			if err != nil {
+				out = append(out, Finding{RuleLeastPrivilege, at, err.Error()})
+				continue
+			}
+			jobs = nil
+			for _, cid := range called.JobIDs() {
+				cj := called.Jobs[cid]
+				cc, _ := jobCalls(called, cid, cj)
+				jobs = append(jobs, cj)
+				calls = append(calls, cc...)
+			}
+		}
 		for _, scope := range p.Writes() {
 			use, ok := WriteUses[scope]
 			if !ok {
 				out = append(out, Finding{RuleLeastPrivilege, at, fmt.Sprintf("grants %s: write, which no rule maps to a use; drop it or add the scope to WriteUses", scope)})
 				continue
 			}
-			if !usesWrite(j, calls, use) {
+			if !usesWrite(jobs, calls, use) {
 				out = append(out, Finding{RuleLeastPrivilege, at, fmt.Sprintf("grants %s: write but does not use it (a use is %s); drop the grant", scope, use.why)})
 			}
 		}
@@ -257,17 +273,30 @@ func LeastPrivilege(w *Workflow) []Finding {
 	return out
 }
 
-// usesWrite reports whether the job does something that needs the grant.
-func usesWrite(j *Job, calls []stepCall, use writeUse) bool {
-	for _, s := range j.Steps {
-		for _, a := range use.actions {
-			if s.Action() == a {
-				return true
+// loadCalled reads the local reusable workflow a job calls ("./.github/
+// workflows/x.yml", relative to the repository root that holds w).
+func loadCalled(w *Workflow, ref string) (*Workflow, error) {
+	root := filepath.Dir(filepath.Dir(filepath.Dir(w.Path)))
+	called, err := Load(filepath.Join(root, filepath.FromSlash(ref)))
+	if err != nil {
+		return nil, fmt.Errorf("calls %s, which cannot be read to check its grants: %w", ref, err)
+	}
+	return called, nil
+}
+
+// usesWrite reports whether the jobs do something that needs the grant.
+func usesWrite(jobs []*Job, calls []stepCall, use writeUse) bool {
+	for _, j := range jobs {
+		for _, s := range j.Steps {
+			for _, a := range use.actions {
+				if s.Action() == a {
+					return true
+				}
 			}
-		}
-		for _, r := range use.run {
-			if strings.Contains(s.Run, r) {
-				return true
+			for _, r := range use.run {
+				if strings.Contains(s.Run, r) {
+					return true
+				}
 			}
 		}
 	}

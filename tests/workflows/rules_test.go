@@ -55,6 +55,7 @@ func TestEachRuleFailsOnItsFixture(t *testing.T) {
 		{"bad-two-dagger-calls.yml", RuleOneDaggerCall, "runs 2 dagger calls"},
 		{"bad-unused-id-token.yml", RuleLeastPrivilege, "grants id-token: write but does not use it (a use is an OIDC exchange"},
 		{"bad-unused-security-events.yml", RuleLeastPrivilege, "grants security-events: write but does not use it (a use is a github/codeql-action/upload-sarif step)"},
+		{"bad-called-unused-write.yml", RuleLeastPrivilege, "job reuse: grants security-events: write but does not use it"},
 		{"bad-unmapped-write.yml", RuleLeastPrivilege, "grants statuses: write, which no rule maps to a use"},
 		{"bad-top-level-permissions.yml", RuleLeastPrivilege, "top-level permissions must be {}"},
 		{"bad-job-without-permissions.yml", RuleLeastPrivilege, "has no permissions block"},
@@ -91,8 +92,8 @@ func TestEveryBadFixtureIsListed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(files) != 16 {
-		t.Errorf("testdata holds %d bad fixtures, the table lists 16: add the new ones to TestEachRuleFailsOnItsFixture", len(files))
+	if len(files) != 17 {
+		t.Errorf("testdata holds %d bad fixtures, the table lists 17: add the new ones to TestEachRuleFailsOnItsFixture", len(files))
 	}
 }
 
