@@ -76,10 +76,10 @@ func ec2Env(t *testing.T) *fakeaws.Server {
 
 func ec2Config(clk clock.Clock) ec2roll.Config {
 	return ec2roll.Config{
-		Digest:      digestB,
-		ListenerARN: listenerARN,
-		Blue:        ec2roll.Side{TargetGroupARN: blueTG, ASGName: "podinfo-blue"},
-		Green:       ec2roll.Side{TargetGroupARN: greenTG, ASGName: "podinfo-green"},
+		Digest:           digestB,
+		ListenerARN:      listenerARN,
+		Blue:             ec2roll.Side{TargetGroupARN: blueTG, ASGName: "podinfo-blue"},
+		Green:            ec2roll.Side{TargetGroupARN: greenTG, ASGName: "podinfo-green"},
 		LaunchTemplateID: ltID, LaunchTemplateVersion: "4", Capacity: 2,
 		Steps: []int32{10, 50, 100}, Bake: 60 * time.Second, Grace: 30 * time.Second,
 		HealthTimeout: 5 * time.Minute, Poll: 10 * time.Second,
