@@ -38,6 +38,9 @@ func (c Call) String() string { return c.Where + ": " + c.Text }
 // shell runs and would otherwise not parse as shell.
 var ghExpr = regexp.MustCompile(`\$\{\{[^}]*\}\}`)
 
+// Placeholder is the word a documentation placeholder such as <env> becomes.
+const Placeholder = "PLACEHOLDER"
+
 // placeholder matches README placeholders such as <env> or <sha256:...>.
 var placeholder = regexp.MustCompile(`<[^<>\s` + "`" + `]+>`)
 
@@ -148,7 +151,7 @@ func markdownShell(lines []string) string {
 		if strings.HasPrefix(t, "$ ") {
 			l = strings.TrimPrefix(t, "$ ")
 		}
-		l = placeholder.ReplaceAllString(l, "PLACEHOLDER")
+		l = placeholder.ReplaceAllString(l, Placeholder)
 		l = strings.ReplaceAll(l, "…", "...")
 		out[i] = l
 	}
@@ -274,6 +277,10 @@ func (s *Surface) Check(c Call) error {
 		}
 		if !w.Literal {
 			return fmt.Errorf("%s: %s is not a literal function name (only flag values may be variables)", c, w.Text)
+		}
+		if w.Text == Placeholder {
+			// Documentation's "dagger call <function> --help": any function.
+			return nil
 		}
 		obj, ok := s.Objects[object]
 		if !ok {

@@ -83,6 +83,7 @@ func TestCheck(t *testing.T) {
 		{"object method", `dagger call release notes --format md`, ""},
 		{"listing", `dagger call --help`, ""},
 		{"documentation ellipsis", `dagger call deploy --env dev ...`, ""},
+		{"documentation placeholder function", `dagger call PLACEHOLDER --help`, ""},
 		{"unknown flag", `dagger call deploy --environment dev`, `unknown flag --environment for function deploy; it accepts --digest, --env`},
 		{"unknown function", `dagger call deplo --env dev`, `no function "deplo" on Podinfo`},
 		{"function flag before function", `dagger call --registry r build-and-sign`, `unknown flag --registry for the constructor`},
