@@ -1,0 +1,7 @@
+module "network" {
+  source = "../../modules/network"
+}
+
+module "registry" {
+  source = "../../modules/registry"
+}

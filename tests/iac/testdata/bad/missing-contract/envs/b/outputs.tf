@@ -1,0 +1,4 @@
+output "environment" {
+  description = "Environment."
+  value       = "b"
+}

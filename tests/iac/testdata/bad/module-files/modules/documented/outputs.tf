@@ -1,0 +1,4 @@
+output "id" {
+  description = "An output the README forgot."
+  value       = 1
+}

@@ -1,0 +1,4 @@
+variable "image_uri" {
+  description = "Image without a digest validation."
+  type        = string
+}
