@@ -142,12 +142,9 @@ type Registry struct {
 	AWSAccessKeyID bool
 	// AWSSecretAccessKey says whether --aws-secret-access-key was given.
 	AWSSecretAccessKey bool
-	// AWSRoleARN is --aws-role-arn, assumed with GitHub's OIDC token.
-	AWSRoleARN string
-	// OIDCRequestToken says whether --oidc-request-token was given.
-	OIDCRequestToken bool
-	// OIDCRequestURL says whether --oidc-request-url was given.
-	OIDCRequestURL bool
+	// AWSSessionToken says whether --aws-session-token was given (the
+	// short-lived keys GitHub's OIDC role exchange yields).
+	AWSSessionToken bool
 }
 
 // Embedded reports whether the embedded ephemeral registry is used.
@@ -188,7 +185,7 @@ func (r Registry) Validate() error {
 	return &Error{
 		Arg:     "--registry",
 		Problem: fmt.Sprintf("%q given without credentials", r.Address),
-		Fix:     "pass --registry-username and --registry-password env://VAR (for ECR: --aws-access-key-id/--aws-secret-access-key secrets, or --aws-role-arn with --oidc-request-token/--oidc-request-url)",
+		Fix:     "pass --registry-username and --registry-password env://VAR (for ECR: --aws-access-key-id and --aws-secret-access-key secrets)",
 	}
 }
 
@@ -218,32 +215,18 @@ func (r Registry) validateAddress() error {
 }
 
 func (r Registry) validateAWS() error {
-	keys := r.AWSAccessKeyID || r.AWSSecretAccessKey
-	oidc := r.AWSRoleARN != "" || r.OIDCRequestToken || r.OIDCRequestURL
 	switch {
-	case keys && oidc:
-		return &Error{Arg: "--aws-role-arn", Problem: "given together with --aws-access-key-id/--aws-secret-access-key", Fix: "use either static keys or the GitHub OIDC role, not both"}
-	case keys:
-		if !r.AWSAccessKeyID {
-			return &Error{Arg: "--aws-access-key-id", Problem: "missing while --aws-secret-access-key is set", Fix: "pass both as secrets, e.g. --aws-access-key-id env://AWS_ACCESS_KEY_ID"}
-		}
-		if !r.AWSSecretAccessKey {
-			return &Error{Arg: "--aws-secret-access-key", Problem: "missing while --aws-access-key-id is set", Fix: "pass both as secrets, e.g. --aws-secret-access-key env://AWS_SECRET_ACCESS_KEY"}
-		}
+	case r.AWSAccessKeyID && r.AWSSecretAccessKey:
 		return nil
-	case oidc:
-		if r.AWSRoleARN == "" {
-			return &Error{Arg: "--aws-role-arn", Problem: "missing while the OIDC request secrets are set", Fix: "pass the IAM role GitHub Actions assumes, e.g. --aws-role-arn arn:aws:iam::123456789012:role/deploy"}
-		}
-		if !strings.HasPrefix(r.AWSRoleARN, "arn:aws") || !strings.Contains(r.AWSRoleARN, ":role/") {
-			return &Error{Arg: "--aws-role-arn", Problem: fmt.Sprintf("%q is not an IAM role ARN", r.AWSRoleARN), Fix: "pass arn:aws:iam::<account>:role/<name>"}
-		}
-		return oidcPair(r.OIDCRequestToken, r.OIDCRequestURL, "--aws-role-arn")
+	case r.AWSAccessKeyID:
+		return &Error{Arg: "--aws-secret-access-key", Problem: "missing while --aws-access-key-id is set", Fix: "pass both as secrets, e.g. --aws-secret-access-key env://AWS_SECRET_ACCESS_KEY"}
+	case r.AWSSecretAccessKey || r.AWSSessionToken:
+		return &Error{Arg: "--aws-access-key-id", Problem: "missing while other AWS credentials are set", Fix: "pass both keys as secrets, e.g. --aws-access-key-id env://AWS_ACCESS_KEY_ID"}
 	default:
 		return &Error{
 			Arg:     "--registry",
 			Problem: fmt.Sprintf("ECR repository %q given without AWS credentials", r.Address),
-			Fix:     "pass --aws-access-key-id and --aws-secret-access-key as secrets, or --aws-role-arn with --oidc-request-token env://ACTIONS_ID_TOKEN_REQUEST_TOKEN --oidc-request-url env://ACTIONS_ID_TOKEN_REQUEST_URL",
+			Fix:     "pass --aws-access-key-id, --aws-secret-access-key (and --aws-session-token for the short-lived keys of GitHub's OIDC role, from aws-actions/configure-aws-credentials) as secrets",
 		}
 	}
 }
@@ -265,6 +248,9 @@ type Signing struct {
 	Key bool
 	// Password says whether --cosign-password was given.
 	Password bool
+	// PublicKey says whether --cosign-public-key was given; verification
+	// with a key needs it.
+	PublicKey bool
 	// Keyless is --keyless (Fulcio certificate from the CI's OIDC identity).
 	Keyless bool
 	// OIDCRequestToken says whether --oidc-request-token was given.
@@ -283,6 +269,10 @@ func (s Signing) Validate() error {
 		return &Error{Arg: "--keyless", Problem: "given together with --cosign-key", Fix: "sign either with a key (--cosign-key) or keyless (--keyless), not both"}
 	case s.Keyless:
 		return oidcPair(s.OIDCRequestToken, s.OIDCRequestURL, "--keyless")
+	case s.Key && !s.PublicKey:
+		return &Error{Arg: "--cosign-public-key", Problem: "missing while --cosign-key is set: the image is verified after signing", Fix: "pass the matching public key, e.g. --cosign-public-key ./cosign.pub"}
+	case s.PublicKey && !s.Key && !s.Keyless:
+		return &Error{Arg: "--cosign-public-key", Problem: "given without --cosign-key", Fix: "pass the private key too (--cosign-key env://COSIGN_KEY), or drop the public key to sign with an ephemeral key"}
 	case s.Password && !s.Key:
 		return &Error{Arg: "--cosign-password", Problem: "given without --cosign-key", Fix: "pass the encrypted key too, e.g. --cosign-key file://cosign.key, or drop the password to sign with an ephemeral key"}
 	}

@@ -138,15 +138,11 @@ func TestRegistry(t *testing.T) {
 		{"no repository", Registry{Address: "ghcr.io", Username: "me", Password: true}, "--registry"},
 		{"upper repository", Registry{Address: "ghcr.io/Acme/podinfo", Username: "me", Password: true}, "--registry"},
 		{"ecr keys", Registry{Address: ecr, AWSAccessKeyID: true, AWSSecretAccessKey: true}, ""},
-		{"ecr oidc", Registry{Address: ecr, AWSRoleARN: "arn:aws:iam::123456789012:role/ci", OIDCRequestToken: true, OIDCRequestURL: true}, ""},
 		{"ecr nothing", Registry{Address: ecr}, "--registry"},
 		{"ecr half keys", Registry{Address: ecr, AWSAccessKeyID: true}, "--aws-secret-access-key"},
 		{"ecr secret key only", Registry{Address: ecr, AWSSecretAccessKey: true}, "--aws-access-key-id"},
-		{"ecr oidc no token", Registry{Address: ecr, AWSRoleARN: "arn:aws:iam::123456789012:role/ci", OIDCRequestURL: true}, "--oidc-request-token"},
-		{"ecr oidc no url", Registry{Address: ecr, AWSRoleARN: "arn:aws:iam::123456789012:role/ci", OIDCRequestToken: true}, "--oidc-request-url"},
-		{"ecr oidc no role", Registry{Address: ecr, OIDCRequestToken: true, OIDCRequestURL: true}, "--aws-role-arn"},
-		{"ecr bad role", Registry{Address: ecr, AWSRoleARN: "ci-role", OIDCRequestToken: true, OIDCRequestURL: true}, "--aws-role-arn"},
-		{"ecr both", Registry{Address: ecr, AWSAccessKeyID: true, AWSSecretAccessKey: true, AWSRoleARN: "arn:aws:iam::1:role/x"}, "--aws-role-arn"},
+		{"ecr session token only", Registry{Address: ecr, AWSSessionToken: true}, "--aws-access-key-id"},
+		{"ecr keys and session token", Registry{Address: ecr, AWSAccessKeyID: true, AWSSecretAccessKey: true, AWSSessionToken: true}, ""},
 		{"ecr with user and password", Registry{Address: ecr, Username: "AWS", Password: true}, ""},
 	}
 	for _, tt := range tests {
@@ -176,8 +172,10 @@ func TestSigning(t *testing.T) {
 		wantEphemeral bool
 	}{
 		{"ephemeral", Signing{}, "", true},
-		{"key", Signing{Key: true}, "", false},
-		{"key and password", Signing{Key: true, Password: true}, "", false},
+		{"key", Signing{Key: true, PublicKey: true}, "", false},
+		{"key and password", Signing{Key: true, Password: true, PublicKey: true}, "", false},
+		{"key without public key", Signing{Key: true}, "--cosign-public-key", false},
+		{"public key alone", Signing{PublicKey: true}, "--cosign-public-key", true},
 		{"password alone", Signing{Password: true}, "--cosign-password", true},
 		{"keyless", Signing{Keyless: true, OIDCRequestToken: true, OIDCRequestURL: true}, "", false},
 		{"keyless without oidc", Signing{Keyless: true}, "--oidc-request-token", false},
