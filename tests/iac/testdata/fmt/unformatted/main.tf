@@ -1,0 +1,4 @@
+resource "terraform_data" "x" {
+input = "misaligned"
+    triggers_replace = ["a","b"]
+}
