@@ -18,6 +18,7 @@ const (
 	RuleModuleCalls      = "module-calls"
 	RuleEngineVersion    = "engine-version"
 	RuleFailureSummary   = "failure-summary"
+	RuleDeployGated      = "deploy-gated"
 	daggerAction         = "dagger/dagger-for-github"
 	awsCredentialsAction = "aws-actions/configure-aws-credentials"
 	uploadSARIFAction    = "github/codeql-action/upload-sarif"
@@ -53,6 +54,7 @@ func (c Checker) Check(w *Workflow) []Finding {
 	out = append(out, c.ModuleCalls(w)...)
 	out = append(out, c.EngineVersionPinned(w)...)
 	out = append(out, FailureSummary(w)...)
+	out = append(out, DeployGated(w)...)
 	return out
 }
 
@@ -408,4 +410,67 @@ func hasSummary(j *Job, sc stepCall, logFile string) bool {
 		}
 	}
 	return false
+}
+
+// GatedFunctions are the module functions that change an environment.
+var GatedFunctions = map[string]bool{"deploy": true, "promote": true, "rollback": true}
+
+// DeployGated checks that every job calling a function that changes an
+// environment runs in a GitHub environment (whose protection rules gate it)
+// and in a concurrency group named after that environment that never
+// cancels a run in progress, so deployments to one environment queue.
+func DeployGated(w *Workflow) []Finding {
+	var out []Finding
+	for _, id := range w.JobIDs() {
+		j := w.Jobs[id]
+		calls, _ := jobCalls(w, id, j)
+		for _, sc := range calls {
+			fn := functionOf(sc.call)
+			if !GatedFunctions[fn] {
+				continue
+			}
+			at := where(w, id, nil, 0)
+			env := environmentName(j.Environment)
+			switch {
+			case env == "":
+				out = append(out, Finding{RuleDeployGated, at, fmt.Sprintf("calls %s outside a GitHub environment; add environment: so its reviewers and branch rules gate it", fn)})
+			case j.Concurrency.Group == "" || !strings.Contains(j.Concurrency.Group, env):
+				out = append(out, Finding{RuleDeployGated, at, fmt.Sprintf("calls %s without a concurrency group named after its environment %s; add concurrency: group: deploy-%s", fn, env, env)})
+			case j.Concurrency.CancelInProgress != "false":
+				out = append(out, Finding{RuleDeployGated, at, fmt.Sprintf("calls %s in a concurrency group that may cancel a deployment in progress; set cancel-in-progress: false", fn)})
+			}
+		}
+	}
+	return out
+}
+
+// functionOf returns the first function name of a dagger call.
+func functionOf(c daggercli.Call) string {
+	seenCall := false
+	for i := 1; i < len(c.Words); i++ {
+		w := c.Words[i]
+		if !seenCall {
+			seenCall = w.Literal && w.Text == "call"
+			continue
+		}
+		if w.Literal && !strings.HasPrefix(w.Text, "-") && (i == 0 || !strings.HasPrefix(c.Words[i-1].Text, "-") || strings.Contains(c.Words[i-1].Text, "=")) {
+			return w.Text
+		}
+	}
+	return ""
+}
+
+// environmentName returns a job's environment name (both forms).
+func environmentName(n yaml.Node) string {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		return n.Value
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == "name" {
+				return n.Content[i+1].Value
+			}
+		}
+	}
+	return ""
 }

@@ -46,8 +46,30 @@ type Job struct {
 	Uses yaml.Node `yaml:"uses"`
 	// Environment is the job's deployment environment (a name or a map).
 	Environment yaml.Node `yaml:"environment"`
+	// Concurrency is the job's concurrency group.
+	Concurrency Concurrency `yaml:"concurrency"`
 	// Steps are the job's steps.
 	Steps []*Step `yaml:"steps"`
+}
+
+// Concurrency is a concurrency setting: a group name alone, or a group with
+// cancel-in-progress.
+type Concurrency struct {
+	// Group is the concurrency group expression.
+	Group string `yaml:"group"`
+	// CancelInProgress is cancel-in-progress as written ("", "true", "false"
+	// or an expression).
+	CancelInProgress string `yaml:"cancel-in-progress"`
+}
+
+// UnmarshalYAML accepts both forms.
+func (c *Concurrency) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		c.Group = n.Value
+		return nil
+	}
+	type plain Concurrency
+	return n.Decode((*plain)(c))
 }
 
 // Step is one step of a job.

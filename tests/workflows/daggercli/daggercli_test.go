@@ -200,3 +200,13 @@ func FuzzExtractMarkdown(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkLoad measures reading a module's surface from its Go source.
+func BenchmarkLoad(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Load("testdata/module"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
