@@ -110,6 +110,9 @@ type AttestOptions struct {
 	// Predicate is the predicate file, relative to the work dir (FileSPDX,
 	// FileVulnPredicate, FileProvenance).
 	Predicate string
+	// PredicateData, when set, is the predicate's content (for predicates
+	// generated in Go, like Provenance); the runner writes it to Predicate.
+	PredicateData []byte
 	// Signer selects key or keyless signing.
 	Signer Signer
 }
@@ -136,5 +139,8 @@ func Attest(o AttestOptions) (step.Step, error) {
 	s := newStep(o.Common, "attest-"+o.Type, "cosign", args...)
 	s.SecretEnv = secrets
 	s.Inputs = []string{o.Predicate}
+	if o.PredicateData != nil {
+		s.Files = map[string][]byte{o.Predicate: o.PredicateData}
+	}
 	return s, nil
 }
