@@ -307,4 +307,3 @@ func (h *harness) gateCheck(tb testing.TB, wd, image string, p steps.Policy, th 
 	}
 	return d
 }
-
