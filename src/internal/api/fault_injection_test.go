@@ -8,7 +8,9 @@ import (
 
 func TestFaultInjection(t *testing.T) {
 	ts := newTestServer(t, nil)
-	state := func() string { return decode[map[string]string](t, ts.do("GET", "/fault_injection/status", nil))["fault_injection"] }
+	state := func() string {
+		return decode[map[string]string](t, ts.do("GET", "/fault_injection/status", nil))["fault_injection"]
+	}
 	if got := state(); got != "disabled" {
 		t.Fatalf("initial state %q", got)
 	}
