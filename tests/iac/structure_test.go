@@ -1,6 +1,7 @@
 package iac
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -196,6 +197,30 @@ func BenchmarkLoadAndCheck(b *testing.B) {
 		tree := loadIAC(b)
 		for _, r := range Rules(contract) {
 			r.Check(tree)
+		}
+	}
+}
+
+// TestREADMEDocumentsContract checks iac/README.md has the resource and
+// deployment-order diagrams, a row for every output of the deployer
+// contract, and the drift section.
+func TestREADMEDocumentsContract(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join(iacRoot, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(raw)
+	if n := strings.Count(text, "```mermaid"); n < 2 {
+		t.Errorf("iac/README.md has %d mermaid diagrams, want the resources and the deployment order", n)
+	}
+	for _, want := range []string{"sequenceDiagram", "## Drift", "ignore_changes", "routing_config", "function_version", "default_action", "desired_capacity"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("iac/README.md does not mention %q", want)
+		}
+	}
+	for _, o := range deploycontract.Outputs {
+		if !strings.Contains(text, "| `"+o.Name+"` |") {
+			t.Errorf("iac/README.md has no contract table row for output %q", o.Name)
 		}
 	}
 }
