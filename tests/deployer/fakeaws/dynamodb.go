@@ -9,8 +9,17 @@ import (
 // Item is a DynamoDB item in wire form: attribute name to {"S": ...} etc.
 type Item map[string]any
 
-// KeyAttr is the partition key attribute every fake table uses.
-const KeyAttr = "pk"
+// KeyAttr and SortAttr are the key attributes every fake table uses, as
+// iac/modules/delivery's state table does.
+const (
+	KeyAttr  = "pk"
+	SortAttr = "sk"
+)
+
+// Get returns the item with key pk/sk of table, or nil.
+func (s *Server) Get(table, pk, sk string) Item {
+	return s.Tables[table][pk+"\x00"+sk]
+}
 
 func (s *Server) dynamo(op string, in map[string]any) (any, error) {
 	table, ok := s.Tables[str(in, "TableName")]
@@ -18,12 +27,12 @@ func (s *Server) dynamo(op string, in map[string]any) (any, error) {
 		return nil, errf(400, "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException", "Requested resource not found: Table: %s not found", str(in, "TableName"))
 	}
 	keyOf := func(m map[string]any) (string, error) {
-		av, _ := m[KeyAttr].(map[string]any)
-		k, ok := av["S"].(string)
-		if !ok || len(m) != 1 && op != "PutItem" {
+		pk, _ := mapOf(m[KeyAttr])["S"].(string)
+		sk, _ := mapOf(m[SortAttr])["S"].(string)
+		if pk == "" || sk == "" || (op != "PutItem" && len(m) != 2) {
 			return "", errf(400, "com.amazonaws.dynamodb.v20120810#ValidationException", "The provided key element does not match the schema")
 		}
-		return k, nil
+		return pk + "\x00" + sk, nil
 	}
 	switch op {
 	case "GetItem":
