@@ -1,6 +1,10 @@
 package steps
 
 import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
 	"github.com/deliverykit/podinfo/ci/step"
 )
 
@@ -29,4 +33,24 @@ func SBOM(o SBOMOptions) (step.Step, error) {
 	}
 	s.Outputs = []string{FileSPDX, FileCycloneDX}
 	return s, nil
+}
+
+// CheckSPDX checks that b is an SPDX 2.x JSON document listing packages, so
+// a corrupt SBOM fails before it is attested.
+func CheckSPDX(b []byte) error {
+	var doc struct {
+		SPDXVersion string            `json:"spdxVersion"`
+		SPDXID      string            `json:"SPDXID"`
+		Packages    []json.RawMessage `json:"packages"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		return fmt.Errorf("argument sbom (%s) is not JSON (%v): regenerate it with the sbom step", FileSPDX, err)
+	}
+	if !strings.HasPrefix(doc.SPDXVersion, "SPDX-2.") || doc.SPDXID == "" {
+		return fmt.Errorf("argument sbom (%s) is not an SPDX 2.x document (spdxVersion %q): regenerate it with the sbom step (syft -o spdx-json)", FileSPDX, doc.SPDXVersion)
+	}
+	if len(doc.Packages) == 0 {
+		return fmt.Errorf("argument sbom (%s) lists no packages: the image was not read; regenerate it with the sbom step", FileSPDX)
+	}
+	return nil
 }

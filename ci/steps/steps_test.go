@@ -254,3 +254,26 @@ func TestProvenance(t *testing.T) {
 		t.Errorf("missing builder: err = %v", err)
 	}
 }
+
+func TestCheckSPDX(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"valid", `{"spdxVersion":"SPDX-2.3","SPDXID":"SPDXRef-DOCUMENT","packages":[{"name":"x"}]}`, ""},
+		{"truncated", `{"spdxVersion":"SPDX-2.3","SPD`, "is not JSON"},
+		{"cyclonedx", `{"bomFormat":"CycloneDX","components":[]}`, "not an SPDX 2.x document"},
+		{"empty", `{"spdxVersion":"SPDX-2.3","SPDXID":"SPDXRef-DOCUMENT","packages":[]}`, "lists no packages"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := CheckSPDX([]byte(tt.in))
+			if tt.want == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), "argument sbom") {
+				t.Errorf("err = %v, want %q", err, tt.want)
+			}
+		})
+	}
+}
