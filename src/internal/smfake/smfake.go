@@ -78,7 +78,8 @@ type version struct {
 
 // Fault is an AWS error the server answers instead of performing an action.
 type Fault struct {
-	// Code is the AWS error code, e.g. "AccessDeniedException".
+	// Code is the AWS error code, e.g. "AccessDeniedException". An empty
+	// Code lets that request through, so a fault can target a later call.
 	Code string
 	// Message is the error message.
 	Message string
@@ -295,7 +296,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, &apiError{http.StatusBadRequest, "UnrecognizedClientException", "The security token included in the request is invalid."})
 		return
 	}
-	if fault != nil {
+	if fault != nil && fault.Code != "" {
 		st := fault.Status
 		if st == 0 {
 			st = http.StatusBadRequest

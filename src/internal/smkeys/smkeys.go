@@ -9,6 +9,9 @@
 // period after it stops signing, and rejected once a second rotation pushes
 // it out of AWSPREVIOUS. Token lifetimes must therefore be shorter than the
 // rotation period, which they are by a wide margin (hours against days).
+// Each instance sees label moves when it next reads the secret: a new key
+// is learned at once (a token that fails validation triggers Refresh), an
+// expired one is dropped at the latest one Refresh period later.
 //
 // The secret's value format is described by ParseSecret.
 //
