@@ -31,6 +31,21 @@ type PodinfoDelivery struct {
 	// Platform is the image platform.
 	// +private
 	Platform string
+	// Main is the service's main package.
+	// +private
+	Main string
+	// Version is the service version stamped into the binary.
+	// +private
+	Version string
+	// Revision is the source revision stamped into the binary.
+	// +private
+	Revision string
+	// CommitTime is the source's commit time in Unix seconds.
+	// +private
+	CommitTime int
+	// SourceURL is the source repository URL.
+	// +private
+	SourceURL string
 }
 
 // New configures the pipeline for a service and its infrastructure code.
@@ -52,6 +67,24 @@ func New(
 	// Lambda rejects image indexes).
 	// +default="linux/amd64"
 	platform string,
+	// The service's main package, relative to --source.
+	// +default="./src/cmd/podinfo"
+	main string,
+	// Version stamped into the binary and the image labels.
+	// +default="0.0.0-dev"
+	version string,
+	// Full commit id of --source (git rev-parse HEAD); defaults to the first
+	// 40 hex digits of the content digest of --source.
+	// +optional
+	revision string,
+	// Commit time in Unix seconds (git log -1 --format=%ct): every timestamp
+	// in the image is set to it, so the digest is reproducible. Defaults to
+	// 1980-01-01.
+	// +optional
+	commitTime int,
+	// Source repository URL, recorded in the image labels and provenance.
+	// +default="https://github.com/deliverykit/podinfo"
+	sourceUrl string,
 ) (*PodinfoDelivery, error) {
 	if err := args.Mirror(mirror); err != nil {
 		return nil, err
@@ -59,7 +92,13 @@ func New(
 	if platform != "linux/amd64" && platform != "linux/arm64" {
 		return nil, &args.Error{Arg: "--platform", Problem: fmt.Sprintf("unsupported platform %q", platform), Fix: "choose linux/amd64 or linux/arm64"}
 	}
-	return &PodinfoDelivery{Source: source, Iac: iac, Mirror: mirror, Platform: platform}, nil
+	if commitTime < 0 {
+		return nil, &args.Error{Arg: "--commit-time", Problem: fmt.Sprintf("%d is negative", commitTime), Fix: "pass the commit time in Unix seconds: git log -1 --format=%ct"}
+	}
+	return &PodinfoDelivery{
+		Source: source, Iac: iac, Mirror: mirror, Platform: platform,
+		Main: main, Version: version, Revision: revision, CommitTime: commitTime, SourceURL: sourceUrl,
+	}, nil
 }
 
 // validated runs check and returns its error unchanged: the argument errors

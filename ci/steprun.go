@@ -80,7 +80,7 @@ func (r *runner) container(s step.Step, o opts) (*dagger.Container, error) {
 		case stepplan.File:
 			work = work.WithNewFile(op.Name, string(op.Content))
 		case stepplan.Mount:
-			ctr = ctr.WithMountedDirectory(op.Value, work)
+			ctr = ctr.WithMountedDirectory(op.Value, work, dagger.ContainerWithMountedDirectoryOpts{Owner: op.Owner})
 		case stepplan.Workdir:
 			ctr = ctr.WithWorkdir(op.Value)
 		case stepplan.Exec:

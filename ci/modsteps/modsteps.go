@@ -16,8 +16,8 @@ import (
 
 // Work-dir-relative files the steps write.
 const (
-	// FileTestReport receives `go test -json` output.
-	FileTestReport = "go-test.json"
+	// FileTestReport receives the `go test -v` output.
+	FileTestReport = "go-test.txt"
 	// FileLintReport receives the lint findings (gofmt -l, then go vet).
 	FileLintReport = "lint.txt"
 	// DirLayout receives the OCI image layout `cosign save` writes.
@@ -51,12 +51,12 @@ func checkPackages(pkgs []string) error {
 
 // GoTest returns the step that runs the service's tests (with the race
 // detector off: CGO is disabled so the binary matches the image) and writes
-// the `go test -json` stream to FileTestReport.
+// the verbose output to FileTestReport.
 func GoTest(mirror string, pkgs []string) (step.Step, error) {
 	if err := checkPackages(pkgs); err != nil {
 		return step.Step{}, fmt.Errorf("go test: %w", err)
 	}
-	s := goStep(mirror, "go-test", append([]string{"go", "test", "-json", "-count=1", "-tags=lambda.norpc"}, pkgs...)...)
+	s := goStep(mirror, "go-test", append([]string{"go", "test", "-v", "-count=1", "-tags=lambda.norpc"}, pkgs...)...)
 	s.Inputs = []string{"."}
 	s.Stdout = FileTestReport
 	s.Outputs = []string{FileTestReport}
@@ -125,4 +125,27 @@ func Tar(mirror string) step.Step {
 	s.Inputs = []string{DirLayout}
 	s.Outputs = []string{FileImageTar}
 	return s
+}
+
+// Ephemeral key pair files GenerateKeyPair writes.
+const (
+	// FileEphemeralKey is the encrypted private key.
+	FileEphemeralKey = "cosign.key"
+	// FileEphemeralPub is the public key.
+	FileEphemeralPub = "cosign.pub"
+)
+
+// GenerateKeyPair returns the `cosign generate-key-pair` step that writes a
+// fresh key pair (FileEphemeralKey, encrypted with the secret
+// steps.EnvCosignPassword, and FileEphemeralPub) for a run that has no key:
+// it proves integrity within that run only.
+func GenerateKeyPair(mirror string) step.Step {
+	t := toolversions.MustGet("cosign")
+	return step.Step{
+		Name: "generate-key-pair", Tool: "cosign", Image: t.ImageRef(mirror),
+		Args:      []string{t.Binary(), "generate-key-pair"},
+		Env:       map[string]string{},
+		SecretEnv: []string{steps.EnvCosignPassword},
+		Outputs:   []string{FileEphemeralKey, FileEphemeralPub},
+	}
 }

@@ -35,7 +35,8 @@ const (
 	// File writes Content at work-dir-relative Name before the work dir
 	// is mounted (tool configuration, predicates, public keys; never secrets).
 	File Kind = "file"
-	// Mount mounts the work directory at Value (step.WorkDir).
+	// Mount mounts the work directory at Value (step.WorkDir), owned by
+	// Owner.
 	Mount Kind = "mount"
 	// Workdir sets the working directory to Value.
 	Workdir Kind = "workdir"
@@ -61,7 +62,14 @@ type Op struct {
 	Stdout string `json:",omitempty"`
 	// AllowFailure keeps a non-zero exit status of Exec from failing.
 	AllowFailure bool `json:",omitempty"`
+	// Owner is the user:group the Mount is owned by.
+	Owner string `json:",omitempty"`
 }
+
+// WorkOwner owns the mounted work dir: the distroless images the tools ship
+// in (cosign's) run as uid 65532 and must write their outputs there; tools
+// running as root write regardless.
+const WorkOwner = "65532:65532"
 
 // RunEnv is the variable that carries Options.RunID into side-effecting
 // steps, so the engine never answers them from its cache.
@@ -148,7 +156,7 @@ func For(s step.Step, opts Options) ([]Op, error) {
 	for _, p := range sortedKeys(s.Files) {
 		ops = append(ops, Op{Kind: File, Name: p, Content: s.Files[p]})
 	}
-	ops = append(ops, Op{Kind: Mount, Value: step.WorkDir})
+	ops = append(ops, Op{Kind: Mount, Value: step.WorkDir, Owner: WorkOwner})
 	ops = append(ops, caches...)
 	ops = append(ops,
 		Op{Kind: Workdir, Value: step.WorkDir},

@@ -1,0 +1,155 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/deliverykit/podinfo/ci/internal/dagger"
+	"github.com/deliverykit/podinfo/ci/modsteps"
+	"github.com/deliverykit/podinfo/ci/steps"
+)
+
+// defaultCommitTime is the image timestamp when --commit-time is not
+// given: 1980-01-01, the earliest time zip archives can hold.
+const defaultCommitTime = 315532800
+
+// buildOptions turns the constructor's build settings into the build step's
+// options, building into the embedded registry.
+func (m *PodinfoDelivery) buildOptions(ctx context.Context) (steps.BuildOptions, error) {
+	rev := m.Revision
+	if rev == "" {
+		d, err := m.Source.Digest(ctx)
+		if err != nil {
+			return steps.BuildOptions{}, fmt.Errorf("digest of --source: %w", err)
+		}
+		rev = strings.TrimPrefix(d, "sha256:")
+		if len(rev) > 40 {
+			rev = rev[:40]
+		}
+	}
+	ct := int64(m.CommitTime)
+	if ct == 0 {
+		ct = defaultCommitTime
+	}
+	return steps.BuildOptions{
+		Common:         steps.Common{Mirror: m.Mirror, PlainHTTP: true},
+		Repository:     stagingRepo,
+		BaseRepository: stagingBase,
+		Platform:       m.Platform,
+		Main:           m.Main,
+		Version:        m.Version,
+		Revision:       rev,
+		SourceURL:      m.SourceURL,
+		CommitTime:     time.Unix(ct, 0).UTC(),
+	}, nil
+}
+
+// tarball saves ref (in the embedded registry) as an OCI image layout,
+// byte for byte, and packs it as the OCI tarball Container.Import reads.
+func (p *pipeline) tarball(ctx context.Context, ref string) (*dagger.File, error) {
+	save, err := modsteps.Save(modsteps.SaveOptions{Common: p.staging, Image: ref})
+	if err != nil {
+		return nil, err
+	}
+	work, err := p.stagingStep(ctx, save, dag.Directory())
+	if err != nil {
+		return nil, fmt.Errorf("save %s: %w", ref, err)
+	}
+	work, err = p.r.exec(ctx, modsteps.Tar(p.m.Mirror), opts{work: work})
+	if err != nil {
+		return nil, fmt.Errorf("pack %s: %w", ref, err)
+	}
+	return work.File(modsteps.FileImageTar), nil
+}
+
+// Build the service image (static Go binary, ko, pinned base image,
+// reproducible timestamps) and return it as a container.
+func (m *PodinfoDelivery) Build(ctx context.Context) (*dagger.Container, error) {
+	p, err := m.newPipeline(ctx, "", registryCreds{})
+	if err != nil {
+		return nil, err
+	}
+	b, err := p.build(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tar, err := p.tarball(ctx, b.ref)
+	if err != nil {
+		return nil, err
+	}
+	return dag.Container().Import(tar), nil
+}
+
+// Build the service image and return it as an OCI tarball (the exact
+// manifest and layers ko pushed), e.g. to load it with `docker load`.
+func (m *PodinfoDelivery) Tarball(ctx context.Context) (*dagger.File, error) {
+	p, err := m.newPipeline(ctx, "", registryCreds{})
+	if err != nil {
+		return nil, err
+	}
+	b, err := p.build(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return p.tarball(ctx, b.ref)
+}
+
+// Run the service's Go tests in a container, with the Go module and build
+// caches as cache volumes; returns the verbose test output.
+func (m *PodinfoDelivery) Test(
+	ctx context.Context,
+	// Go package patterns to test, relative to --source.
+	// +default=["./src/..."]
+	packages []string,
+) (string, error) {
+	s, err := modsteps.GoTest(m.Mirror, packages)
+	if err != nil {
+		return "", err
+	}
+	r := m.localRunner()
+	work, err := r.exec(ctx, s, opts{work: m.Source})
+	if err != nil {
+		return "", fmt.Errorf("test: %w", err)
+	}
+	return readFile(ctx, work, modsteps.FileTestReport)
+}
+
+// Lint the service: gofmt must change nothing and go vet must pass.
+func (m *PodinfoDelivery) Lint(
+	ctx context.Context,
+	// Go package patterns to vet, relative to --source.
+	// +default=["./src/..."]
+	packages []string,
+) (string, error) {
+	r := m.localRunner()
+	fmtStep, err := modsteps.Gofmt(m.Mirror, []string{"src"})
+	if err != nil {
+		return "", err
+	}
+	work, err := r.exec(ctx, fmtStep, opts{work: m.Source})
+	if err != nil {
+		return "", fmt.Errorf("lint: %w", err)
+	}
+	unformatted, err := readFile(ctx, work, modsteps.FileLintReport)
+	if err != nil {
+		return "", fmt.Errorf("lint: %w", err)
+	}
+	if strings.TrimSpace(unformatted) != "" {
+		return "", fmt.Errorf("lint: gofmt would change these files; run gofmt -w on them:\n%s", unformatted)
+	}
+	vet, err := modsteps.GoVet(m.Mirror, packages)
+	if err != nil {
+		return "", err
+	}
+	if _, err := r.exec(ctx, vet, opts{work: m.Source}); err != nil {
+		return "", fmt.Errorf("lint: %w", err)
+	}
+	return fmt.Sprintf("lint: gofmt and go vet clean for %s\n", strings.Join(packages, " ")), nil
+}
+
+// localRunner runs steps that need no registry and no secret.
+func (m *PodinfoDelivery) localRunner() *runner {
+	return &runner{secrets: map[string]*dagger.Secret{}, services: map[string]*dagger.Service{}, work: dag.Directory()}
+}
