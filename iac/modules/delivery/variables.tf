@@ -66,7 +66,7 @@ variable "ec2_shift_steps" {
     condition = (
       length(var.ec2_shift_steps) >= 1 &&
       alltrue([for s in var.ec2_shift_steps : s >= 1 && s <= 100 && floor(s) == s]) &&
-      alltrue([for i in range(1, length(var.ec2_shift_steps)) : var.ec2_shift_steps[i] > var.ec2_shift_steps[i - 1]]) &&
+      try(alltrue([for i in range(1, length(var.ec2_shift_steps)) : var.ec2_shift_steps[i] > var.ec2_shift_steps[i - 1]]), false) &&
       try(var.ec2_shift_steps[length(var.ec2_shift_steps) - 1] == 100, false)
     )
     error_message = "ec2_shift_steps must be whole percentages from 1 to 100, strictly increasing, ending at 100, e.g. [10, 50, 100] or [100]."

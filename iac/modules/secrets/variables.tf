@@ -35,7 +35,7 @@ variable "rotator_command" {
   default     = ["/usr/local/bin/rotator"]
 
   validation {
-    condition     = length(var.rotator_command) > 0 && startswith(var.rotator_command[0], "/")
+    condition     = try(startswith(var.rotator_command[0], "/"), false)
     error_message = "rotator_command must be a non-empty list whose first element is an absolute path, e.g. [\"/usr/local/bin/rotator\"]."
   }
 }
