@@ -241,8 +241,8 @@ func (r *runner) info() {
 		err = fmt.Errorf("GET /api/info: body is not JSON: %s", snippet(body))
 	case info.Version == "" || info.Hostname == "":
 		err = fmt.Errorf("GET /api/info: hostname or version missing: %s", snippet(body))
-	case r.res.Version != "" && info.Version != r.res.Version:
-		err = fmt.Errorf("GET /api/info reports version %q but /version %q (mixed versions behind the URL?)", info.Version, r.res.Version)
+	case r.o.ExpectVersion != "" && info.Version != r.o.ExpectVersion:
+		err = fmt.Errorf("GET /api/info reports version %q, want %q (is the new version live everywhere?)", info.Version, r.o.ExpectVersion)
 	}
 	r.add("api-info", t, code, err)
 }

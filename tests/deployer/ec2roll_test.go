@@ -87,7 +87,7 @@ func TestEC2Rollout(t *testing.T) {
 		{
 			name: "smoke test fails at 10%",
 			setup: func(_ *fakeaws.Server, cfg *ec2roll.Config) {
-				cfg.Smoke = func(context.Context) error { return errString("GET /readyz: 503") }
+				cfg.Smoke = func(context.Context, int32) error { return errString("GET /readyz: 503") }
 			},
 			wantOutcome: ec2roll.OutcomeRolledBack,
 			wantErr:     "smoke test at 10%: GET /readyz: 503",

@@ -104,8 +104,9 @@ type Config struct {
 	Poll time.Duration
 	// AlarmNames stop the shift when any is in ALARM.
 	AlarmNames []string
-	// Smoke, when set, runs after every step's bake (e.g. against alb_url).
-	Smoke func(ctx context.Context) error
+	// Smoke, when set, runs after every step's bake (e.g. against alb_url)
+	// with the new colour's weight.
+	Smoke func(ctx context.Context, weight int32) error
 	// Hint is the unfinished shift the deploy record holds, if any.
 	Hint *InProgress
 	// OnShift, when set, runs before the first weight change with what is
@@ -496,7 +497,7 @@ func (r *roller) bake(ctx context.Context, to Colour, step *Step) error {
 	}
 	step.Checks = append(step.Checks, r.check("target-health", true, fmt.Sprintf("%d/%d healthy", healthy, total)))
 	if r.cfg.Smoke != nil {
-		if err := r.cfg.Smoke(ctx); err != nil {
+		if err := r.cfg.Smoke(ctx, step.Weight); err != nil {
 			err = fmt.Errorf("smoke test at %d%%: %w", step.Weight, err)
 			step.Checks = append(step.Checks, r.check("smoke", false, err.Error()))
 			return err

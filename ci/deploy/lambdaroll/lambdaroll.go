@@ -507,3 +507,15 @@ func (r *roller) ensureAlias(ctx context.Context, version string) error {
 	r.event("alias-restored", true, "%s moved back to version %s", r.cfg.Alias, version)
 	return nil
 }
+
+// RestoreAlias puts cfg.Alias back on version with no weighted routing and
+// verifies it; the deployer calls it when a later step (the EC2 rollout)
+// fails after the Lambda shift succeeded.
+func RestoreAlias(ctx context.Context, c Clients, cfg Config, version string) (Result, error) {
+	r := &roller{c: c, cfg: cfg, clk: cfg.Clock, res: &Result{NewVersion: version}}
+	if r.clk == nil {
+		r.clk = clock.Real{}
+	}
+	err := r.ensureAlias(ctx, version)
+	return *r.res, err
+}
