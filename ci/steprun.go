@@ -7,6 +7,7 @@ import (
 	"path"
 
 	"github.com/deliverykit/podinfo/ci/internal/dagger"
+	"github.com/deliverykit/podinfo/ci/report"
 	"github.com/deliverykit/podinfo/ci/step"
 	"github.com/deliverykit/podinfo/ci/stepplan"
 )
@@ -23,6 +24,8 @@ type runner struct {
 	runID string
 	// work is the base work directory every step starts from.
 	work *dagger.Directory
+	// tools records every step mapped, for the report.
+	tools []report.Tool
 }
 
 var _ step.Runner = (*runner)(nil)
@@ -60,6 +63,7 @@ func (r *runner) container(s step.Step, o opts) (*dagger.Container, error) {
 	if err != nil {
 		return nil, err
 	}
+	r.tools = append(r.tools, report.Tool{Step: s.Name, Image: s.Image})
 	work := o.work
 	if work == nil {
 		work = r.work

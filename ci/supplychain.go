@@ -262,6 +262,14 @@ func (p *pipeline) sbom(ctx context.Context, ref string) (*dagger.Directory, err
 // sign signs ref and attests the SBOM, the vulnerability report and the
 // SLSA provenance; predicates are read from work.
 func (p *pipeline) sign(ctx context.Context, ref string, sg signing, work *dagger.Directory, attest []string) error {
+	if err := p.signOnly(ctx, ref, sg); err != nil {
+		return err
+	}
+	return p.attestOnly(ctx, ref, sg, work, attest)
+}
+
+// signOnly signs ref.
+func (p *pipeline) signOnly(ctx context.Context, ref string, sg signing) error {
 	s, err := steps.Sign(steps.SignOptions{Common: p.target, Image: ref, Signer: sg.signer})
 	if err != nil {
 		return err
@@ -269,10 +277,16 @@ func (p *pipeline) sign(ctx context.Context, ref string, sg signing, work *dagge
 	if _, err := p.targetStep(ctx, s, dag.Directory()); err != nil {
 		return fmt.Errorf("sign %s: %w", ref, err)
 	}
+	return nil
+}
+
+// attestOnly attests the predicates in work of the given types about ref.
+func (p *pipeline) attestOnly(ctx context.Context, ref string, sg signing, work *dagger.Directory, attest []string) error {
 	predicates := map[string]string{
-		steps.PredicateSPDX:  steps.FileSPDX,
-		steps.PredicateVuln:  steps.FileVulnPredicate,
-		steps.PredicateSLSA1: steps.FileProvenance,
+		steps.PredicateSPDX:      steps.FileSPDX,
+		steps.PredicateVuln:      steps.FileVulnPredicate,
+		steps.PredicateSLSA1:     steps.FileProvenance,
+		steps.PredicateCycloneDX: steps.FileCycloneDX,
 	}
 	for _, typ := range attest {
 		a, err := steps.Attest(steps.AttestOptions{Common: p.target, Image: ref, Type: typ, Predicate: predicates[typ], Signer: sg.signer})
