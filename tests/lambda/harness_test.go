@@ -222,6 +222,25 @@ func (e *emulator) invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	return body, nil
 }
 
+// logLine returns the first JSON log line the function wrote for a request
+// to path, waiting briefly for the emulator to relay the function's output.
+func (e *emulator) logLine(t *testing.T, path string) map[string]any {
+	t.Helper()
+	deadline := time.Now().Add(3 * time.Second)
+	for {
+		for _, l := range strings.Split(e.output.String(), "\n") {
+			var m map[string]any
+			if json.Unmarshal([]byte(l), &m) == nil && m["path"] == path {
+				return m
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no JSON log line with \"path\":%q in the function's output:\n%s", path, e.output.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 // apiResponse is the API Gateway HTTP API payload-v2 response the function
 // returns, decoded strictly so a function error or a malformed response
 // fails the test.

@@ -99,6 +99,18 @@ func TestLambdaMode(t *testing.T) {
 				if diff := cmp.Diff(want, got); diff != "" {
 					t.Errorf("GET /headers (-want +got):\n%s", diff)
 				}
+				// The request log line ties the adapter's reqctx.Invocation
+				// to the service's middleware: the API Gateway request ID is
+				// the correlation ID and the target is lambda.
+				line := emu.logLine(t, "/headers")
+				wantLine := map[string]any{"correlation_id": fields(t, ev).RequestContext.RequestID, "target": "lambda", "method": "GET", "status": float64(200)}
+				gotLine := map[string]any{}
+				for k := range wantLine {
+					gotLine[k] = line[k]
+				}
+				if diff := cmp.Diff(wantLine, gotLine); diff != "" {
+					t.Errorf("request log line (-want +got):\n%s", diff)
+				}
 			},
 		},
 		{
