@@ -7,7 +7,8 @@
 //
 //   - createSecret: if the token's version already holds a value, nothing is
 //     done; otherwise a new key of random bytes (crypto/rand) is stored as that
-//     version with PutSecretValue, labelled AWSPENDING.
+//     version with PutSecretValue, labelled AWSPENDING. A secret created
+//     without a value gets its first key this way, from its first rotation.
 //   - setSecret: nothing. A database password must be pushed to the database
 //     here, but an HMAC key has no other holder: the service reads it from
 //     Secrets Manager itself.
@@ -15,8 +16,9 @@
 //     valid key (smkeys.ParseSecret).
 //   - finishSecret: AWSCURRENT moves to the token's version
 //     (UpdateSecretVersionStage, removing it from the old current version,
-//     which Secrets Manager then labels AWSPREVIOUS) and AWSPENDING is removed
-//     from it. Already current: only the AWSPENDING cleanup, if needed.
+//     which Secrets Manager then labels AWSPREVIOUS; a first rotation has no
+//     old version) and AWSPENDING is removed from it. Already current: only
+//     the AWSPENDING cleanup, if needed.
 //
 // Before any step, the secret must have rotation enabled and the token must
 // be one of its versions, labelled AWSPENDING (or already AWSCURRENT, in
@@ -196,10 +198,14 @@ func (r *Rotator) Handle(ctx context.Context, ev Event) error {
 }
 
 func (r *Rotator) create(ctx context.Context, log logrus.FieldLogger, ev Event) error {
-	// The secret must already have a current version: rotation replaces a
-	// key, it does not create the first one.
+	// A secret created without a value (so that no key passes through
+	// Terraform or its state) has no AWSCURRENT until its first rotation:
+	// that rotation creates the first key.
 	if _, err := r.get(ctx, ev.SecretID, "", StageCurrent); err != nil {
-		return fmt.Errorf("rotation: createSecret: reading the AWSCURRENT version of %q: %w", ev.SecretID, err)
+		if !isNotFound(err) {
+			return fmt.Errorf("rotation: createSecret: reading the AWSCURRENT version of %q: %w", ev.SecretID, err)
+		}
+		log.Info("createSecret: the secret has no AWSCURRENT version yet; this rotation creates its first key")
 	}
 	out, err := r.get(ctx, ev.SecretID, ev.ClientRequestToken, StagePending)
 	switch {

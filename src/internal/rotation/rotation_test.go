@@ -368,3 +368,42 @@ func BenchmarkFullRotation(b *testing.B) {
 		}
 	}
 }
+
+// TestFirstRotationCreatesFirstKey: the secret is created without a value
+// (iac/modules/secrets keeps key material out of Terraform), so the service
+// cannot start until the first rotation gives it an AWSCURRENT key.
+func TestFirstRotationCreatesFirstKey(t *testing.T) {
+	fake := smfake.New()
+	defer fake.Close()
+	fake.CreateEmptySecret("jwt", true)
+	r, err := New(fake.Client())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	_, err = smkeys.New(ctx, fake.Client(), "jwt", smkeys.Options{})
+	if err == nil || !strings.Contains(err.Error(), "check that the rotation function ran") {
+		t.Fatalf("smkeys.New before the first rotation: error %v, want one pointing at the rotation function", err)
+	}
+
+	token := begin(t, fake)
+	for _, step := range allSteps {
+		run(t, r, token, step)
+	}
+	if diff := cmp.Diff(map[string][]string{token: {"AWSCURRENT"}}, fake.Stages("jwt")); diff != "" {
+		t.Errorf("stages after the first rotation (-want +got):\n%s", diff)
+	}
+	src, err := smkeys.New(ctx, fake.Client(), "jwt", smkeys.Options{})
+	if err != nil {
+		t.Fatalf("smkeys.New after the first rotation: %v", err)
+	}
+	keys, _ := src.Verification(ctx)
+	var got []string
+	for _, k := range keys {
+		got = append(got, k.ID)
+	}
+	if diff := cmp.Diff([]string{token}, got); diff != "" {
+		t.Errorf("verification key IDs (-want +got):\n%s", diff)
+	}
+}

@@ -135,6 +135,16 @@ func (s *Server) CreateSecret(name, value string, rotationEnabled bool) string {
 	return id
 }
 
+// CreateEmptySecret creates a secret with no version at all, as
+// CreateSecret without SecretString does; its first rotation gives it a
+// value.
+func (s *Server) CreateEmptySecret(name string, rotationEnabled bool) {
+	s.CreateSecret(name, "", rotationEnabled)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	clear(s.secrets[name].versions)
+}
+
 // ARN returns the ARN of the named secret, or "" if there is none.
 func (s *Server) ARN(name string) string {
 	s.mu.Lock()

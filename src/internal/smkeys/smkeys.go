@@ -344,7 +344,7 @@ func explain(secretID, stage string, err error) error {
 	var api smithy.APIError
 	switch {
 	case errors.As(err, &nf):
-		return fmt.Errorf("smkeys: secret %q has no %s version (or does not exist in this account and region): check the secret name or ARN the service was given (--jwt-secret-id, PODINFO_JWT_SECRET_ID) and AWS_REGION: %w", secretID, stage, err)
+		return fmt.Errorf("smkeys: secret %q has no %s version (or does not exist in this account and region): check the secret name or ARN the service was given (--jwt-secret-id, PODINFO_JWT_SECRET_ID) and AWS_REGION; a secret created without a value gets its first key from its first rotation, so check that the rotation function ran: %w", secretID, stage, err)
 	case errors.As(err, &dec):
 		return fmt.Errorf("smkeys: cannot decrypt secret %q: grant kms:Decrypt on the secret's KMS key to this service's IAM role: %w", secretID, err)
 	case errors.As(err, &api) && api.ErrorCode() == "AccessDeniedException":

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"strings"
 	"sync"
@@ -52,6 +54,13 @@ func ids(keys []signingkey.Key) []string {
 	return out
 }
 
+// fingerprints compares keys by ID and a SHA-256 prefix of the key
+// material, so a failing diff never prints key bytes.
+var fingerprints = cmp.Transformer("fingerprint", func(k signingkey.Key) struct{ ID, SHA256 string } {
+	sum := sha256.Sum256(k.Secret)
+	return struct{ ID, SHA256 string }{k.ID, hex.EncodeToString(sum[:6])}
+})
+
 // fakeClock is a settable clock for the rate limiter.
 type fakeClock struct {
 	mu sync.Mutex
@@ -82,7 +91,7 @@ func TestFromConfigReadsCurrentAndPrevious(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(signingkey.Key{ID: id0, Secret: key0}, got); diff != "" {
+	if diff := cmp.Diff(signingkey.Key{ID: id0, Secret: key0}, got, fingerprints); diff != "" {
 		t.Errorf("Signing (-want +got):\n%s", diff)
 	}
 
@@ -95,7 +104,7 @@ func TestFromConfigReadsCurrentAndPrevious(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []signingkey.Key{{ID: id1, Secret: key1}, {ID: id0, Secret: key0}}
-	if diff := cmp.Diff(want, keys); diff != "" {
+	if diff := cmp.Diff(want, keys, fingerprints); diff != "" {
 		t.Errorf("Verification after rotation (-want +got):\n%s", diff)
 	}
 }
@@ -284,7 +293,7 @@ func TestRefreshFailureKeepsCachedKeys(t *testing.T) {
 		t.Errorf("GetSecretValue calls = %d, want %d (start-up read, then one call retried by the SDK)", got, 2+DefaultMaxAttempts)
 	}
 	got, _ := src.Signing(ctx)
-	if diff := cmp.Diff(signingkey.Key{ID: id0, Secret: key0}, got); diff != "" {
+	if diff := cmp.Diff(signingkey.Key{ID: id0, Secret: key0}, got, fingerprints); diff != "" {
 		t.Errorf("Signing after a failed refresh (-want +got):\n%s", diff)
 	}
 }
