@@ -46,14 +46,18 @@ func (m *PodinfoDelivery) buildOptions(ctx context.Context) (steps.BuildOptions,
 	}, nil
 }
 
-// tarball saves ref (in the embedded registry) as an OCI image layout,
+// tarball saves ref (in the embedded or the target registry) as an OCI image layout,
 // byte for byte, and packs it as the OCI tarball Container.Import reads.
 func (p *pipeline) tarball(ctx context.Context, ref string) (*dagger.File, error) {
-	save, err := modsteps.Save(modsteps.SaveOptions{Common: p.staging, Image: ref})
+	common := p.target
+	if strings.HasPrefix(ref, registryHost+":") {
+		common = p.staging
+	}
+	save, err := modsteps.Save(modsteps.SaveOptions{Common: common, Image: ref})
 	if err != nil {
 		return nil, err
 	}
-	work, err := p.stagingStep(ctx, save, dag.Directory())
+	work, err := p.targetStep(ctx, save, dag.Directory())
 	if err != nil {
 		return nil, fmt.Errorf("save %s: %w", ref, err)
 	}

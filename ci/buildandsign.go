@@ -85,37 +85,53 @@ func (m *PodinfoDelivery) BuildAndSign(
 	if err != nil {
 		return nil, err
 	}
-	return p.buildAndSign(ctx, "build-and-sign", sa, th, builderId)
+	res, err := p.buildAndSign(ctx, "build-and-sign", sa, th, builderId)
+	if err != nil {
+		return nil, err
+	}
+	return res.out, nil
+}
+
+// signedImage is what the supply chain produced.
+type signedImage struct {
+	// ref is the published image by digest.
+	ref string
+	// out holds the outputs and report.md.
+	out *dagger.Directory
+	// signing is how it was signed (the policy deploys verify with).
+	signing signing
+	// threshold is the scan policy.
+	threshold steps.Threshold
 }
 
 // buildAndSign is the supply chain shared by build-and-sign and ci.
-func (p *pipeline) buildAndSign(ctx context.Context, function string, sa signingArgs, th steps.Threshold, builderID string) (*dagger.Directory, error) {
+func (p *pipeline) buildAndSign(ctx context.Context, function string, sa signingArgs, th steps.Threshold, builderID string) (signedImage, error) {
 	sg, err := p.signing(ctx, sa)
 	if err != nil {
-		return nil, err
+		return signedImage{}, err
 	}
 	b, err := p.build(ctx)
 	if err != nil {
-		return nil, err
+		return signedImage{}, err
 	}
 	sc, err := p.scan(ctx, p.staging, b.ref, th)
 	if err != nil {
-		return nil, err
+		return signedImage{}, err
 	}
 	if sc.findings {
-		return nil, fmt.Errorf("scan gate: %s refused before publishing: %s; upgrade the affected modules, or accept a finding in --allow-list with a reason and an expiry", b.ref, sc.summary)
+		return signedImage{}, fmt.Errorf("scan gate: %s refused before publishing: %s; upgrade the affected modules, or accept a finding in --allow-list with a reason and an expiry", b.ref, sc.summary)
 	}
 	ref, err := p.publish(ctx, b.ref)
 	if err != nil {
-		return nil, err
+		return signedImage{}, err
 	}
 	sbom, err := p.sbom(ctx, ref)
 	if err != nil {
-		return nil, err
+		return signedImage{}, err
 	}
 	prov, err := p.provenance(b, ref, builderID)
 	if err != nil {
-		return nil, err
+		return signedImage{}, err
 	}
 	predicates := dag.Directory().
 		WithFile(steps.FileSPDX, sbom.File(steps.FileSPDX)).
@@ -123,11 +139,11 @@ func (p *pipeline) buildAndSign(ctx context.Context, function string, sa signing
 		WithNewFile(steps.FileProvenance, string(prov))
 	attest := []string{steps.PredicateSPDX, steps.PredicateVuln, steps.PredicateSLSA1}
 	if err := p.sign(ctx, ref, sg, predicates, attest); err != nil {
-		return nil, err
+		return signedImage{}, err
 	}
 	decision, verified, err := p.verify(ctx, ref, sg.policy, th, sc.report)
 	if err != nil {
-		return nil, err
+		return signedImage{}, err
 	}
 	_, digest, _ := strings.Cut(ref, "@")
 	rep := report.Report{
@@ -166,9 +182,9 @@ func (p *pipeline) buildAndSign(ctx context.Context, function string, sa signing
 	}
 	out = out.WithNewFile("report.md", rep.Markdown())
 	if !decision.Deployable {
-		return nil, fmt.Errorf("verify %s after signing: %w", ref, decisionErr(decision))
+		return signedImage{}, fmt.Errorf("verify %s after signing: %w", ref, decisionErr(decision))
 	}
-	return out, nil
+	return signedImage{ref: ref, out: out, signing: sg, threshold: th}, nil
 }
 
 // decisionErr returns the gate's refusal with every failed check.
