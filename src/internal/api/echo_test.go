@@ -3,7 +3,6 @@ package api
 import (
 	"bytes"
 	"math/rand/v2"
-	"strings"
 	"testing"
 )
 
@@ -38,18 +37,5 @@ func TestEcho(t *testing.T) {
 				t.Errorf("X-Color = %q", w.Header().Get("X-Color"))
 			}
 		})
-	}
-}
-
-func BenchmarkEcho(b *testing.B) {
-	ts := newTestServer(&testing.T{}, nil)
-	body := strings.Repeat("x", 1024)
-	b.ReportAllocs()
-	b.SetBytes(int64(len(body)))
-	for b.Loop() {
-		ts.logs.buf.Reset()
-		if w := ts.do("POST", "/echo", strings.NewReader(body)); w.Code != 202 {
-			b.Fatal(w.Code)
-		}
 	}
 }

@@ -38,17 +38,3 @@ func TestInfo(t *testing.T) {
 		})
 	}
 }
-
-func BenchmarkInfo(b *testing.B) {
-	t := &testing.T{}
-	ts := newTestServer(t, nil)
-	ts.opts.Log.SetLevel(4) // info: the request line is written
-	b.ReportAllocs()
-	for b.Loop() {
-		ts.logs.buf.Reset()
-		w := ts.do("GET", "/api/info", nil)
-		if w.Code != 200 {
-			b.Fatal(w.Code)
-		}
-	}
-}

@@ -14,6 +14,14 @@ import (
 
 const contentTypeJSON = "application/json; charset=utf-8"
 
+// Header values shared by every response. Assigning these (read-only)
+// slices under canonical keys saves the allocation Header.Set makes per
+// call on the hot path.
+var (
+	headerJSON    = []string{contentTypeJSON}
+	headerNoSniff = []string{"nosniff"}
+)
+
 // errorBody is podinfo's error shape. Unlike podinfo, which answers errors
 // with HTTP 200, the status line carries the same code as the body.
 type errorBody struct {
@@ -43,11 +51,8 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 func writeBody(w http.ResponseWriter, status int, body []byte) {
 	h := w.Header()
-	h.Set("Content-Type", contentTypeJSON)
-	h.Set("X-Content-Type-Options", "nosniff")
-	if bodyAllowed(status) {
-		h.Set("Content-Length", strconv.Itoa(len(body)))
-	}
+	h["Content-Type"] = headerJSON
+	h["X-Content-Type-Options"] = headerNoSniff
 	w.WriteHeader(status)
 	if bodyAllowed(status) {
 		_, _ = w.Write(body) // a failed write means the client left; nothing to tell it

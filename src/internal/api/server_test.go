@@ -16,6 +16,7 @@ import (
 	"github.com/deliverykit/podinfo/src/internal/config"
 	"github.com/deliverykit/podinfo/src/internal/emf"
 	"github.com/deliverykit/podinfo/src/internal/health"
+	"github.com/deliverykit/podinfo/src/internal/logging"
 	"github.com/deliverykit/podinfo/src/internal/signingkey"
 )
 
@@ -75,7 +76,7 @@ func newTestServer(t *testing.T, opt func(*Options)) *testServer {
 	ts := &testServer{logs: &syncBuffer{}, emf: &syncBuffer{}}
 	logger := logrus.New()
 	logger.SetOutput(ts.logs)
-	logger.SetFormatter(&logrus.JSONFormatter{})
+	logger.SetFormatter(&logging.Formatter{})
 	logger.SetLevel(logrus.DebugLevel)
 	opts := Options{
 		Config:  testConfig(t),
@@ -85,10 +86,12 @@ func newTestServer(t *testing.T, opt func(*Options)) *testServer {
 		Target:  TargetEC2,
 		Environ: func() []string { return []string{"HOME=/root", "AWS_SECRET_ACCESS_KEY=s3cr3t"} },
 		Exit:    func(code int) { ts.exits = append(ts.exits, code) },
-		EMF:     emf.New(ts.emf, "podinfo"),
 	}
 	if opt != nil {
 		opt(&opts)
+	}
+	if opts.Target == TargetLambda && opts.EMF == nil {
+		opts.EMF = emf.New(ts.emf, "podinfo")
 	}
 	s, err := New(opts)
 	if err != nil {

@@ -6,7 +6,6 @@ import (
 	"math"
 	"slices"
 	"strconv"
-	"time"
 	"unicode/utf8"
 
 	"github.com/sirupsen/logrus"
@@ -17,11 +16,22 @@ const TimeFormat = "2006-01-02T15:04:05.000Z07:00"
 
 // Formatter writes an entry as one JSON object per line, with the keys and
 // values logrus.JSONFormatter would write (errors as their message, data
-// keys that clash with level/msg/time prefixed with "fields."), sorted by
-// key. It appends into the entry's pooled buffer instead of building a map
-// and reflecting over it. Values of types it does not know are encoded
-// with encoding/json, as logrus does.
+// keys that clash with level/msg/time prefixed with "fields."): "level",
+// "msg" and "time" first, then the data fields sorted by key. It appends
+// into the entry's pooled buffer instead of building a map and reflecting
+// over it. Values of types it does not know are encoded with encoding/json,
+// as logrus does. A data value that implements Inline is written as its own
+// top-level keys instead of under its key, which lets a hot path log many
+// fields through a one-entry map.
 type Formatter struct{}
+
+// Inline is a data value whose fields the Formatter writes as top-level
+// keys of the line.
+type Inline interface {
+	// AppendJSONFields appends `"key":value` pairs, each preceded by a
+	// comma, to b. Keys must not clash with level, msg or time.
+	AppendJSONFields(b []byte) []byte
+}
 
 var _ logrus.Formatter = (*Formatter)(nil)
 
@@ -34,18 +44,18 @@ type kv struct {
 func (f *Formatter) Format(e *logrus.Entry) ([]byte, error) {
 	var stack [24]kv
 	fields := stack[:0]
+	var inline []Inline
 	for k, v := range e.Data {
+		if in, ok := v.(Inline); ok {
+			inline = append(inline, in)
+			continue
+		}
 		switch k {
 		case logrus.FieldKeyTime, logrus.FieldKeyMsg, logrus.FieldKeyLevel, logrus.FieldKeyLogrusError:
 			k = "fields." + k
 		}
 		fields = append(fields, kv{k, v})
 	}
-	fields = append(fields,
-		kv{logrus.FieldKeyLevel, e.Level.String()},
-		kv{logrus.FieldKeyMsg, e.Message},
-		kv{logrus.FieldKeyTime, timeValue(e.Time)},
-	)
 	slices.SortFunc(fields, func(a, b kv) int {
 		switch {
 		case a.key < b.key:
@@ -61,14 +71,21 @@ func (f *Formatter) Format(e *logrus.Entry) ([]byte, error) {
 		// back to it, so the pool keeps the grown capacity.
 		b = e.Buffer.AvailableBuffer()
 	}
-	b = append(b, '{')
-	for i, f := range fields {
-		if i > 0 {
-			b = append(b, ',')
-		}
+	b = append(b, `{"level":`...)
+	b = AppendString(b, e.Level.String())
+	b = append(b, `,"msg":`...)
+	b = AppendString(b, e.Message)
+	b = append(b, `,"time":"`...)
+	b = e.Time.UTC().AppendFormat(b, TimeFormat)
+	b = append(b, '"')
+	for _, f := range fields {
+		b = append(b, ',')
 		b = AppendString(b, f.key)
 		b = append(b, ':')
 		b = appendValue(b, f.val)
+	}
+	for _, in := range inline {
+		b = in.AppendJSONFields(b)
 	}
 	b = append(b, '}', '\n')
 	if e.Buffer != nil {
@@ -78,19 +95,12 @@ func (f *Formatter) Format(e *logrus.Entry) ([]byte, error) {
 	return b, nil
 }
 
-// timeValue marks the entry time so appendValue writes it in TimeFormat.
-type timeValue time.Time
-
 func appendValue(b []byte, v any) []byte {
 	switch v := v.(type) {
 	case nil:
 		return append(b, "null"...)
 	case string:
 		return AppendString(b, v)
-	case timeValue:
-		b = append(b, '"')
-		b = time.Time(v).UTC().AppendFormat(b, TimeFormat)
-		return append(b, '"')
 	case error:
 		return AppendString(b, v.Error())
 	case bool:
