@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/deliverykit/podinfo/ci/args"
 	"github.com/deliverykit/podinfo/ci/internal/dagger"
 	"github.com/deliverykit/podinfo/ci/modsteps"
 	"github.com/deliverykit/podinfo/ci/steps"
@@ -110,7 +111,7 @@ func (m *PodinfoDelivery) Test(
 ) (string, error) {
 	s, err := modsteps.GoTest(m.Mirror, packages)
 	if err != nil {
-		return "", err
+		return "", packagesError(err)
 	}
 	r := m.localRunner()
 	work, err := r.exec(ctx, s, opts{work: m.Source})
@@ -127,11 +128,15 @@ func (m *PodinfoDelivery) Lint(
 	// +default=["./src/..."]
 	packages []string,
 ) (string, error) {
-	r := m.localRunner()
 	fmtStep, err := modsteps.Gofmt(m.Mirror, []string{"src"})
 	if err != nil {
 		return "", err
 	}
+	vet, err := modsteps.GoVet(m.Mirror, packages)
+	if err != nil {
+		return "", packagesError(err)
+	}
+	r := m.localRunner()
 	work, err := r.exec(ctx, fmtStep, opts{work: m.Source})
 	if err != nil {
 		return "", fmt.Errorf("lint: %w", err)
@@ -143,10 +148,6 @@ func (m *PodinfoDelivery) Lint(
 	if strings.TrimSpace(unformatted) != "" {
 		return "", fmt.Errorf("lint: gofmt would change these files; run gofmt -w on them:\n%s", unformatted)
 	}
-	vet, err := modsteps.GoVet(m.Mirror, packages)
-	if err != nil {
-		return "", err
-	}
 	if _, err := r.exec(ctx, vet, opts{work: m.Source}); err != nil {
 		return "", fmt.Errorf("lint: %w", err)
 	}
@@ -156,4 +157,9 @@ func (m *PodinfoDelivery) Lint(
 // localRunner runs steps that need no registry and no secret.
 func (m *PodinfoDelivery) localRunner() *runner {
 	return &runner{secrets: map[string]*dagger.Secret{}, services: map[string]*dagger.Service{}, work: dag.Directory()}
+}
+
+// packagesError names --packages in a package-pattern error.
+func packagesError(err error) error {
+	return &args.Error{Arg: "--packages", Problem: err.Error(), Fix: "pass Go package patterns relative to --source, like ./src/..."}
 }

@@ -149,6 +149,9 @@ func Check(ctx context.Context, configPath, work string) error {
 	for _, args := range [][]string{
 		{"build", "-overlay", overlayFile, "-o", os.DevNull, "."},
 		{"vet", "-overlay", overlayFile, "."},
+		// The module's own unit tests (argument validation) run against the
+		// stand-ins too: they never reach the engine.
+		{"test", "-overlay", overlayFile, "-count=1", "."},
 	} {
 		cmd := exec.CommandContext(ctx, "go", args...)
 		cmd.Dir = srcDir
