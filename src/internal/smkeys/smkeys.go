@@ -28,7 +28,8 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"sync"
+	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -88,9 +89,8 @@ type Source struct {
 	opts     Options
 	now      func() time.Time
 
-	mu       sync.RWMutex
-	keys     []signingkey.Key // current first, then previous
-	loadedAt time.Time
+	// snap is replaced whole by each successful read; readers never lock.
+	snap atomic.Pointer[snapshot]
 
 	// sem serialises reads of the secret; lastRead is guarded by it.
 	sem      chan struct{}
@@ -100,6 +100,12 @@ type Source struct {
 }
 
 var _ signingkey.Source = (*Source)(nil)
+
+// snapshot is one successful read of the secret. It is never modified.
+type snapshot struct {
+	keys     []signingkey.Key // current first, then previous
+	loadedAt time.Time
+}
 
 // FromConfig builds a Source for secretID (a name or ARN) using the default
 // AWS configuration chain (environment, shared config, instance or Lambda
@@ -197,19 +203,13 @@ func (s *Source) Stopped() <-chan struct{} { return s.stopped }
 
 // Signing returns the AWSCURRENT key.
 func (s *Source) Signing(ctx context.Context) (signingkey.Key, error) {
-	s.refreshIfStale(ctx)
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return s.keys[0], nil
+	return s.fresh(ctx).keys[0], nil
 }
 
 // Verification returns the AWSCURRENT key, then the AWSPREVIOUS key if the
 // secret has one.
 func (s *Source) Verification(ctx context.Context) ([]signingkey.Key, error) {
-	s.refreshIfStale(ctx)
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return append([]signingkey.Key(nil), s.keys...), nil
+	return slices.Clone(s.fresh(ctx).keys), nil
 }
 
 // Refresh re-reads the keys, unless they were read less than
@@ -229,19 +229,19 @@ func (s *Source) Refresh(ctx context.Context) error {
 	return s.read(ctx)
 }
 
-// refreshIfStale re-reads the keys in line when the background loop has
-// not done so for two periods (a Lambda environment frozen between
-// invocations, or a stopped loop). Failures keep the cached keys.
-func (s *Source) refreshIfStale(ctx context.Context) {
-	s.mu.RLock()
-	stale := s.now().Sub(s.loadedAt) > 2*s.opts.Refresh
-	s.mu.RUnlock()
-	if !stale {
-		return
+// fresh returns the cached keys, first re-reading them in line when the
+// background loop has not done so for two periods (a Lambda environment
+// frozen between invocations, or a stopped loop). Failures keep the cached
+// keys.
+func (s *Source) fresh(ctx context.Context) *snapshot {
+	snap := s.snap.Load()
+	if s.now().Sub(snap.loadedAt) <= 2*s.opts.Refresh {
+		return snap
 	}
 	if err := s.Refresh(ctx); err != nil {
 		s.report(err)
 	}
+	return s.snap.Load()
 }
 
 func (s *Source) loop(ctx context.Context) {
@@ -309,10 +309,7 @@ func (s *Source) read(ctx context.Context) error {
 	default:
 		return err
 	}
-	s.mu.Lock()
-	s.keys = keys
-	s.loadedAt = s.now()
-	s.mu.Unlock()
+	s.snap.Store(&snapshot{keys: keys, loadedAt: s.now()})
 	return nil
 }
 
