@@ -27,8 +27,9 @@ import (
 
 // bins are the binaries TestMain builds once for every test and benchmark.
 type bins struct {
-	podinfo string // the service, built as it ships for Lambda
-	rie     string // aws-lambda-rie, built from source at its pinned version
+	podinfo   string // the service, built as it ships for Lambda
+	coldfloor string // the smallest function served through lambdahttp
+	rie       string // aws-lambda-rie, built from source at its pinned version
 }
 
 // built is written once by TestMain before any test runs, then only read.
@@ -67,18 +68,21 @@ func build(ctx context.Context, dir string) (bins, error) {
 	if err != nil || !bytes.Contains(mod, []byte("module github.com/deliverykit/podinfo\n")) {
 		return bins{}, fmt.Errorf("locate the service module: %s/go.mod is not github.com/deliverykit/podinfo (run the tests from tests/lambda): %v", root, err)
 	}
-	out := filepath.Join(dir, "podinfo")
-	cmd := exec.CommandContext(ctx, "go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags", "-s -w", "-o", out, "./src/cmd/podinfo")
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOWORK=off")
-	if msg, err := cmd.CombinedOutput(); err != nil {
-		return bins{}, fmt.Errorf("build the service (go build -tags lambda.norpc ./src/cmd/podinfo in %s): %w\n%s", root, err, msg)
+	b := bins{podinfo: filepath.Join(dir, "podinfo"), coldfloor: filepath.Join(dir, "coldfloor")}
+	for out, pkg := range map[string]string{b.podinfo: "./src/cmd/podinfo", b.coldfloor: "./src/internal/lambdahttp/testdata/coldfloor"} {
+		cmd := exec.CommandContext(ctx, "go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags", "-s -w", "-o", out, pkg)
+		cmd.Dir = root
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOWORK=off")
+		if msg, err := cmd.CombinedOutput(); err != nil {
+			return bins{}, fmt.Errorf("build %s (go build -tags lambda.norpc in %s): %w\n%s", pkg, root, err, msg)
+		}
 	}
 	rie, err := toolbuild.Ensure(ctx, "aws-lambda-rie")
 	if err != nil {
 		return bins{}, fmt.Errorf("build the runtime interface emulator: %w", err)
 	}
-	return bins{podinfo: out, rie: rie}, nil
+	b.rie = rie
+	return b, nil
 }
 
 // emulator is one running aws-lambda-rie serving the service binary.
@@ -90,12 +94,12 @@ type emulator struct {
 }
 
 // startEmulator starts aws-lambda-rie on free 127.0.0.1 ports with the
-// service as its bootstrap and waits until it accepts invocations. The
+// service (built.podinfo) as its bootstrap and waits until it accepts invocations. The
 // service process itself starts on the first invocation, as on Lambda.
 // The emulator and the function process are stopped when tb ends.
 func startEmulator(tb testing.TB) *emulator {
 	tb.Helper()
-	e, err := launch()
+	e, err := launch(built.podinfo)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -108,7 +112,9 @@ func startEmulator(tb testing.TB) *emulator {
 	return e
 }
 
-func launch() (*emulator, error) {
+// launch starts aws-lambda-rie with function as its bootstrap; the caller
+// stops it.
+func launch(function string) (*emulator, error) {
 	invokeAddr, err := freeAddr()
 	if err != nil {
 		return nil, err
@@ -126,7 +132,7 @@ func launch() (*emulator, error) {
 		"--runtime-interface-emulator-address", invokeAddr,
 		"--runtime-api-address", apiAddr,
 		"--log-level", "warn",
-		built.podinfo)
+		function)
 	// The function inherits the emulator's environment: keep it minimal, so
 	// no credentials of the machine reach the service.
 	e.cmd.Env = []string{
@@ -137,7 +143,7 @@ func launch() (*emulator, error) {
 		"AWS_REGION=us-east-2",
 		"PODINFO_LEVEL=info",
 	}
-	e.cmd.Dir = filepath.Dir(built.podinfo)
+	e.cmd.Dir = filepath.Dir(function)
 	e.cmd.Stdout = e.output
 	e.cmd.Stderr = e.output
 	e.cmd.WaitDelay = 5 * time.Second // a function process left holding the output pipe cannot hang Wait
