@@ -152,6 +152,20 @@ func TestLambdaMode(t *testing.T) {
 			},
 		},
 		{
+			name: "streaming handler is buffered whole", event: "chunked", status: 200,
+			check: func(t *testing.T, _ []byte, r apiResponse) {
+				var body map[string]int
+				decodeStrict(t, r.Body, &body)
+				type view struct {
+					ContentType, TransferEncoding string
+					Body                          map[string]int
+				}
+				if diff := cmp.Diff(view{jsonType, "", map[string]int{"delay": 0}}, view{r.Headers["Content-Type"], r.Headers["Transfer-Encoding"], body}); diff != "" {
+					t.Errorf("GET /chunked/0 (-want +got):\n%s", diff)
+				}
+			},
+		},
+		{
 			name: "wrong method is 405", event: "wrong_method", status: 405,
 			check: wantError(405),
 		},
