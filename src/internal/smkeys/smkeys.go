@@ -29,6 +29,7 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -346,6 +347,9 @@ func explain(secretID, stage string, err error) error {
 		return fmt.Errorf("smkeys: cannot decrypt secret %q: grant kms:Decrypt on the secret's KMS key to this service's IAM role: %w", secretID, err)
 	case errors.As(err, &api) && api.ErrorCode() == "AccessDeniedException":
 		return fmt.Errorf("smkeys: not allowed to read secret %q: grant secretsmanager:GetSecretValue on it to this service's IAM role: %w", secretID, err)
+	case strings.Contains(err.Error(), "get credentials: "):
+		// The SDK has no exported type for a failed credential chain.
+		return fmt.Errorf("smkeys: no usable AWS credentials to read secret %q: give the instance or function an IAM role (or set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY when running elsewhere): %w", secretID, err)
 	case errors.Is(err, context.DeadlineExceeded):
 		return fmt.Errorf("smkeys: reading secret %q %s timed out: check network access to Secrets Manager (a VPC endpoint or NAT on private subnets): %w", secretID, stage, err)
 	}

@@ -146,6 +146,8 @@ func TestStartupErrors(t *testing.T) {
 		want     []string // substrings of the error
 		notWant  []string // must not appear (key material)
 		format   bool     // errors.Is(err, ErrFormat)
+
+		noCredentials bool
 	}{
 		{
 			name: "missing secret", secretID: "nope",
@@ -172,6 +174,10 @@ func TestStartupErrors(t *testing.T) {
 			want: []string{`"jwt"`, `{"key":`}, notWant: []string{"hunter2"}, format: true,
 		},
 		{
+			name: "no credentials", secretID: "jwt", noCredentials: true,
+			want: []string{`"jwt"`, "no usable AWS credentials", "IAM role"},
+		},
+		{
 			name: "empty secret ID", secretID: "",
 			want: []string{"secret ID is empty"},
 		},
@@ -193,6 +199,10 @@ func TestStartupErrors(t *testing.T) {
 			fake := smfake.New()
 			defer fake.Close()
 			smfake.SetEnv(t)
+			if tt.noCredentials {
+				t.Setenv("AWS_ACCESS_KEY_ID", "")
+				t.Setenv("AWS_SECRET_ACCESS_KEY", "")
+			}
 			value := tt.value
 			if value == "" {
 				_, value = newKeyValue(t)
