@@ -590,3 +590,49 @@ func benchSource(b *testing.B) *Source {
 	}
 	return src
 }
+
+// rotatingAPI rotates the secret right after the first AWSCURRENT read it
+// serves: a rotation landing between the two reads of one refresh.
+type rotatingAPI struct {
+	API
+	once   sync.Once
+	rotate func()
+}
+
+func (r *rotatingAPI) GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error) {
+	out, err := r.API.GetSecretValue(ctx, in, optFns...)
+	if aws.ToString(in.VersionStage) == StageCurrent {
+		r.once.Do(r.rotate)
+	}
+	return out, err
+}
+
+// TestRotationBetweenReads: the read sees the old AWSCURRENT and then, as
+// AWSPREVIOUS, the same version. It keeps that key (which other instances
+// still sign with and all accept) and learns the new one on the next
+// Refresh, as a token signed with it would trigger.
+func TestRotationBetweenReads(t *testing.T) {
+	fake := smfake.New()
+	defer fake.Close()
+	_, v0 := newKeyValue(t)
+	id0 := fake.CreateSecret("jwt", v0, true)
+	var id1 string
+	api := &rotatingAPI{API: fake.Client(), rotate: func() { id1, _ = rotate(t, fake, "jwt") }}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	src, err := New(ctx, api, "jwt", Options{Refresh: time.Hour, MinRefreshInterval: time.Nanosecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, _ := src.Verification(ctx)
+	if diff := cmp.Diff([]string{id0}, ids(keys)); diff != "" {
+		t.Errorf("keys after a read split by a rotation (-want +got):\n%s", diff)
+	}
+	if err := src.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	keys, _ = src.Verification(ctx)
+	if diff := cmp.Diff([]string{id1, id0}, ids(keys)); diff != "" {
+		t.Errorf("keys after the next Refresh (-want +got):\n%s", diff)
+	}
+}
