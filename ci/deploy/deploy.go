@@ -101,6 +101,8 @@ type Config struct {
 	Terraform string
 	// DigestVar is the root variable receiving the digest (default image_digest).
 	DigestVar string
+	// Vars are extra root variables, "name=value" (HCL for lists and maps).
+	Vars []string
 	// AllowDestroy lets a prod plan destroy or replace protected resources.
 	AllowDestroy bool
 	// ProtectedTypes are added to tfrun.DefaultProtectedTypes.
@@ -115,6 +117,9 @@ type Config struct {
 	ExpectVersion string
 	// SkipSmoke skips the smoke tests (the deploy is then not recorded healthy).
 	SkipSmoke bool
+	// SmokeAttempts and SmokeInterval retry a failing smoke suite (default 3, 5s).
+	SmokeAttempts int
+	SmokeInterval time.Duration
 	// LambdaUpdateTimeout, LambdaDeployTimeout and EC2HealthTimeout bound the waits.
 	LambdaUpdateTimeout, LambdaDeployTimeout, EC2HealthTimeout time.Duration
 	// Poll is the status poll interval; Grace the wait before scaling the
@@ -153,6 +158,10 @@ func (c *Config) Defaults() {
 	def(&c.EC2HealthTimeout, 15*time.Minute)
 	def(&c.Poll, 15*time.Second)
 	def(&c.LockTTL, 2*time.Hour)
+	def(&c.SmokeInterval, 5*time.Second)
+	if c.SmokeAttempts == 0 {
+		c.SmokeAttempts = 3
+	}
 	if c.Log == nil {
 		c.Log = io.Discard
 	}
@@ -178,6 +187,11 @@ func (c Config) Validate() error {
 	if c.BackendConfig != "" {
 		if _, err := os.Stat(c.BackendConfig); err != nil {
 			errs = append(errs, fmt.Errorf("--backend-config %q: %v; pass the environment's backend file, e.g. iac/envs/prod/backend.tfbackend", c.BackendConfig, err))
+		}
+	}
+	for _, v := range c.Vars {
+		if name, _, ok := strings.Cut(v, "="); !ok || name == "" || name == c.DigestVar {
+			errs = append(errs, fmt.Errorf("--var %q: want name=value for a root variable other than %s (the digest comes from --digest)", v, c.DigestVar))
 		}
 	}
 	if c.Actor == "" || c.Run == "" {
@@ -286,7 +300,8 @@ func (d *deployer) plan(ctx context.Context) (string, bool, error) {
 		return "", false, err
 	}
 	planFile := filepath.Join(tf.Dir(), "deploy-"+d.cfg.Env+".tfplan")
-	changes, err := tf.Plan(ctx, planFile, []string{d.cfg.DigestVar + "=" + d.cfg.Digest})
+	vars := append([]string{d.cfg.DigestVar + "=" + d.cfg.Digest}, d.cfg.Vars...)
+	changes, err := tf.Plan(ctx, planFile, vars)
 	if err != nil {
 		return "", false, err
 	}
@@ -463,7 +478,7 @@ func (d *deployer) launchTemplateVersion(ctx context.Context) (string, error) {
 }
 
 func (d *deployer) smoke(ctx context.Context, url, expect string) (smoke.Result, error) {
-	res, err := smoke.Run(ctx, smoke.Options{BaseURL: url, ExpectVersion: expect, Attempts: 3, Interval: min(d.cfg.Poll, 10*time.Second)})
+	res, err := smoke.Run(ctx, smoke.Options{BaseURL: url, ExpectVersion: expect, Attempts: d.cfg.SmokeAttempts, Interval: d.cfg.SmokeInterval})
 	d.rep.Smoke = append(d.rep.Smoke, res)
 	return res, err
 }

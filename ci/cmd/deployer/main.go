@@ -9,7 +9,7 @@
 //
 //	deployer [deploy] --env prod --digest sha256:... --iac-dir iac/envs/prod \
 //	    [--backend-config iac/envs/prod/backend.tfbackend] [--report-dir out] \
-//	    [--allow-destroy] [--dry-run] [--protect-type TYPE]... \
+//	    [--allow-destroy] [--dry-run] [--protect-type TYPE]... [--var name=value]... \
 //	    [--terraform terraform] [--digest-var image_digest] [--region R] \
 //	    [--actor A] [--run ID] [--expect-version V] [--skip-smoke] \
 //	    [--poll 15s] [--grace 60s] [--bake DURATION] [--lambda-update-timeout 5m] \
@@ -122,7 +122,7 @@ func runDeploy(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	fs := flag.NewFlagSet("deployer deploy", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var c deploy.Config
-	var protect multiFlag
+	var protect, vars multiFlag
 	var bake bakeFlag
 	var reportDir string
 	var timeout time.Duration
@@ -132,6 +132,7 @@ func runDeploy(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	fs.StringVar(&c.BackendConfig, "backend-config", "", "backend config file for terraform init, e.g. iac/envs/prod/backend.tfbackend")
 	fs.BoolVar(&c.AllowDestroy, "allow-destroy", false, "let a prod plan destroy or replace protected (stateful or networking) resources")
 	fs.Var(&protect, "protect-type", "extra resource type the prod plan policy protects (repeatable)")
+	fs.Var(&vars, "var", "extra root variable name=value for plan (repeatable; never secrets: argv is visible)")
 	fs.BoolVar(&c.DryRun, "dry-run", false, "stop after plan and policy: apply nothing, move no traffic")
 	fs.StringVar(&reportDir, "report-dir", "", "write "+report.JSONFile+" and "+report.MarkdownFile+" here")
 	fs.StringVar(&c.Terraform, "terraform", "terraform", "terraform binary")
@@ -178,6 +179,7 @@ func runDeploy(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return 2
 	}
 	c.ProtectedTypes = protect
+	c.Vars = vars
 	c.Bake = bake.d
 	c.Log = stderr
 	if err := c.Validate(); err != nil {

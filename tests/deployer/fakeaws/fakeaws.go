@@ -14,10 +14,12 @@ package fakeaws
 import (
 	"encoding/json"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -257,7 +259,13 @@ func (s *Server) serveJSON(w http.ResponseWriter, r *http.Request, body []byte, 
 		return
 	}
 	s.after(svc + ":" + op)
-	json.NewEncoder(w).Encode(out)
+	b, err := json.Marshal(out)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("X-Amz-Crc32", strconv.FormatUint(uint64(crc32.ChecksumIEEE(b)), 10))
+	w.Write(b)
 }
 
 func str(m map[string]any, k string) string {
