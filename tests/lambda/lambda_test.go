@@ -216,8 +216,8 @@ func TestLambdaMode(t *testing.T) {
 					ErrorMessage string `json:"errorMessage"`
 					ErrorType    string `json:"errorType"`
 				}
-				if err := json.Unmarshal(out, &fnErr); err != nil || !strings.HasPrefix(fnErr.ErrorMessage, "decode invocation payload as an API Gateway HTTP API (payload format 2.0) event") {
-					t.Errorf("function error = %s, want an errorMessage saying the payload is not a payload-v2 event", out)
+				if err := json.Unmarshal(out, &fnErr); err != nil || fnErr.ErrorType != "payloadError" || !strings.HasPrefix(fnErr.ErrorMessage, "decode invocation payload as an API Gateway HTTP API (payload format 2.0) event") {
+					t.Errorf("function error = %s, want errorType payloadError and an errorMessage saying the payload is not a payload-v2 event", out)
 				}
 				return
 			}

@@ -112,7 +112,7 @@ var _ lambda.Handler = rawHandler{}
 func (rh rawHandler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	var ev events.APIGatewayV2HTTPRequest
 	if err := json.Unmarshal(payload, &ev); err != nil {
-		return nil, fmt.Errorf("decode invocation payload as an API Gateway HTTP API (payload format 2.0) event: %w", err)
+		return nil, &payloadError{err: err}
 	}
 	resp, err := rh.h.Invoke(ctx, ev)
 	if err != nil {
@@ -126,6 +126,16 @@ func (rh rawHandler) Invoke(ctx context.Context, payload []byte) ([]byte, error)
 	}
 	return bytes.TrimSuffix(out.Bytes(), []byte("\n")), nil
 }
+
+// payloadError is the function error for an invocation payload that is not
+// a JSON event; Lambda reports its type name as the errorType.
+type payloadError struct{ err error }
+
+func (e *payloadError) Error() string {
+	return "decode invocation payload as an API Gateway HTTP API (payload format 2.0) event: " + e.err.Error()
+}
+
+func (e *payloadError) Unwrap() error { return e.err }
 
 // Start runs the Lambda runtime loop (AWS_LAMBDA_RUNTIME_API) serving next.
 // It returns an error at once when AWS_LAMBDA_RUNTIME_API is not set;
