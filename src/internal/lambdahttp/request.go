@@ -57,12 +57,22 @@ func newRequest(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (*http.R
 		proto, major, minor = "HTTP/1.1", 1, 1
 	}
 
-	header := make(http.Header, len(ev.Headers)+1)
-	for k, v := range ev.Headers {
-		if k == "" {
-			continue
+	// API Gateway lowercases header names; names that differ only in case
+	// (hand-written events) are merged, comma-joined in name order.
+	names := make([]string, 0, len(ev.Headers))
+	for k := range ev.Headers {
+		if k != "" {
+			names = append(names, k)
 		}
-		header[textproto.CanonicalMIMEHeaderKey(k)] = []string{v}
+	}
+	sort.Strings(names)
+	header := make(http.Header, len(names)+1)
+	for _, k := range names {
+		ck, v := textproto.CanonicalMIMEHeaderKey(k), ev.Headers[k]
+		if prev, dup := header[ck]; dup {
+			v = prev[0] + "," + v
+		}
+		header[ck] = []string{v}
 	}
 	if len(ev.Cookies) > 0 {
 		cookies := strings.Join(ev.Cookies, "; ")

@@ -142,6 +142,14 @@ func TestRequestTranslation(t *testing.T) {
 			},
 		},
 		{
+			name: "header names differing only in case are merged",
+			edit: func(ev *events.APIGatewayV2HTTPRequest) {
+				ev.Headers["x-dup"] = "b"
+				ev.Headers["X-Dup"] = "a"
+			},
+			want: func(s *seen) { s.Header["X-Dup"] = []string{"a,b"} },
+		},
+		{
 			name: "cookie header and cookies merge",
 			edit: func(ev *events.APIGatewayV2HTTPRequest) {
 				ev.Headers["cookie"] = "a=1"
