@@ -31,7 +31,7 @@ func repoChecker(t *testing.T) Checker {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Checker{EngineVersion: cfg.EngineVersion, Module: m}
+	return Checker{EngineVersion: cfg.EngineVersion, Module: m, Root: root}
 }
 
 // TestRepositoryWorkflows runs every structural rule over .github/workflows,
@@ -79,7 +79,11 @@ func TestReadmeDaggerCalls(t *testing.T) {
 	}
 	seen := map[string]bool{}
 	for _, call := range calls {
-		if err := c.Module.Check(call); err != nil {
+		s, err := c.surface(call)
+		if err == nil {
+			err = s.Check(call)
+		}
+		if err != nil {
 			t.Errorf("%v", err)
 		}
 		for _, fn := range []string{"build-and-sign", "deploy", "promote"} {

@@ -43,6 +43,26 @@ type Checker struct {
 	EngineVersion string
 	// Module is the Dagger module's surface.
 	Module *daggercli.Surface
+	// Root is the repository root, against which a call's -m path (a local
+	// module, such as the tests module) is read.
+	Root string
+}
+
+// surface returns the module a call runs: the main module, or the local
+// module its -m flag names.
+func (c Checker) surface(call daggercli.Call) (*daggercli.Surface, error) {
+	m := call.Module()
+	if m == "" || m == "." {
+		return c.Module, nil
+	}
+	if strings.Contains(m, "://") || strings.Contains(m, "@") || strings.HasPrefix(m, "github.com/") {
+		return nil, fmt.Errorf("%s: calls the remote module %s, which these tests cannot read; call a module in this repository", call, m)
+	}
+	s, err := daggercli.Load(filepath.Join(c.Root, filepath.FromSlash(m)))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", call, err)
+	}
+	return s, nil
 }
 
 // Check runs every rule over w.
@@ -327,7 +347,11 @@ func (c Checker) ModuleCalls(w *Workflow) []Finding {
 		calls, bad := jobCalls(w, id, w.Jobs[id])
 		out = append(out, bad...)
 		for _, sc := range calls {
-			if err := c.Module.Check(sc.call); err != nil {
+			s, err := c.surface(sc.call)
+			if err == nil {
+				err = s.Check(sc.call)
+			}
+			if err != nil {
 				out = append(out, Finding{RuleModuleCalls, where(w, id, w.Jobs[id].Steps[sc.step], sc.step), err.Error()})
 			}
 		}

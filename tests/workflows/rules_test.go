@@ -18,7 +18,7 @@ func fixtureChecker(t testing.TB) Checker {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Checker{EngineVersion: "v0.21.9", Module: m}
+	return Checker{EngineVersion: "v0.21.9", Module: m, Root: "daggercli/testdata/module"}
 }
 
 func rulesOf(fs []Finding) []string {
@@ -34,13 +34,15 @@ func rulesOf(fs []Finding) []string {
 	return out
 }
 
-func TestGoodFixturePasses(t *testing.T) {
-	w, err := Load("testdata/good.yml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range fixtureChecker(t).Check(w) {
-		t.Errorf("finding on good.yml: %s", f)
+func TestGoodFixturesPass(t *testing.T) {
+	for _, name := range []string{"good.yml", "good-tests-module.yml"} {
+		w, err := Load(filepath.Join("testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range fixtureChecker(t).Check(w) {
+			t.Errorf("finding on %s: %s", name, f)
+		}
 	}
 }
 
@@ -61,6 +63,8 @@ var badFixtures = []struct {
 	{"bad-no-version-comment.yml", RulePinned, "has no version comment"},
 	{"bad-unknown-function.yml", RuleModuleCalls, `no function "ship" on Podinfo; it has build-and-sign, deploy, release, serve`},
 	{"bad-unknown-flag.yml", RuleModuleCalls, "unknown flag --key-less for function build-and-sign"},
+	{"bad-tests-module-function.yml", RuleModuleCalls, `no function "everything" on Tests; it has all`},
+	{"bad-remote-module.yml", RuleModuleCalls, "calls the remote module github.com/example/mod@v1"},
 	{"bad-engine-version.yml", RuleEngineVersion, `installs Dagger "latest"; set with.version: "v0.21.9"`},
 	{"bad-no-tee.yml", RuleFailureSummary, "does not capture the call's output"},
 	{"bad-summary-line-differs.yml", RuleFailureSummary, "no later step with if: failure()"},

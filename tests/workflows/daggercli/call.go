@@ -31,6 +31,25 @@ type Call struct {
 	Text string
 }
 
+// Module returns the module the call names with -m or --mod, or "" for the
+// module in the current directory.
+func (c Call) Module() string {
+	for i, w := range c.Words {
+		if !w.Literal {
+			continue
+		}
+		switch {
+		case (w.Text == "-m" || w.Text == "--mod") && i+1 < len(c.Words):
+			return c.Words[i+1].Text
+		case strings.HasPrefix(w.Text, "-m="):
+			return strings.TrimPrefix(w.Text, "-m=")
+		case strings.HasPrefix(w.Text, "--mod="):
+			return strings.TrimPrefix(w.Text, "--mod=")
+		}
+	}
+	return ""
+}
+
 // String returns the command's location and text.
 func (c Call) String() string { return c.Where + ": " + c.Text }
 
