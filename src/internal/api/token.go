@@ -85,6 +85,7 @@ func (s *Server) tokenGenerate(w http.ResponseWriter, r *http.Request) {
 func (s *Server) tokenValidate(w http.ResponseWriter, r *http.Request) {
 	raw, ok := bearer(r.Header.Get("Authorization"))
 	if !ok {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="podinfo"`)
 		writeError(w, http.StatusUnauthorized, "authorization bearer header required")
 		return
 	}
@@ -104,6 +105,7 @@ func (s *Server) tokenValidate(w http.ResponseWriter, r *http.Request) {
 		}
 		reason := tokenReason(err)
 		s.logFor(r).WithField("reason", reason).Info("token rejected")
+		w.Header().Set("WWW-Authenticate", `Bearer realm="podinfo", error="invalid_token"`)
 		writeError(w, http.StatusUnauthorized, "invalid token: "+reason)
 		return
 	}
