@@ -62,6 +62,7 @@ var badFixtures = []struct {
 	{"bad-short-sha.yml", RulePinned, "is not pinned to a full 40-hex commit SHA"},
 	{"bad-no-version-comment.yml", RulePinned, "has no version comment"},
 	{"bad-unknown-function.yml", RuleModuleCalls, `no function "ship" on Podinfo; it has build-and-sign, deploy, release, serve`},
+	{"bad-missing-required-flag.yml", RuleModuleCalls, "function deploy needs --digest, which is required"},
 	{"bad-unknown-flag.yml", RuleModuleCalls, "unknown flag --key-less for function build-and-sign"},
 	{"bad-tests-module-function.yml", RuleModuleCalls, `no function "everything" on Tests; it has all`},
 	{"bad-remote-module.yml", RuleModuleCalls, "calls the remote module github.com/example/mod@v1"},

@@ -267,14 +267,30 @@ func (s *Surface) Check(c Call) error {
 	current := s.Constructor
 	where := "the constructor (flags before the function name)"
 	object := s.Main
+	given := map[string]bool{}
+	help := false // --help or a documentation ellipsis: required flags may be absent
+	// missing reports the first required argument of current not given.
+	missing := func() error {
+		if help {
+			return nil
+		}
+		for _, a := range current.Args {
+			if a.Required && !given[a.Flag] {
+				return fmt.Errorf("%s: %s needs --%s, which is required", c, where, a.Flag)
+			}
+		}
+		return nil
+	}
 	for i := start + 1; i < len(c.Words); i++ {
 		w := c.Words[i]
 		if w.Literal && (w.Text == "..." || w.Text == "\\") {
+			help = help || w.Text == "..." // documentation left flags out
 			continue
 		}
 		if isFlag(w) {
 			name, _, hasEq := strings.Cut(strings.TrimLeft(w.Prefix, "-"), "=")
 			if a, ok := current.Arg(name); ok {
+				given[name] = true
 				if !a.IsBool() && !hasEq {
 					if i+1 >= len(c.Words) {
 						return fmt.Errorf("%s: flag --%s of %s needs a value", c, name, where)
@@ -290,6 +306,7 @@ func (s *Surface) Check(c Call) error {
 				continue
 			}
 			if cliBools[name] {
+				help = help || name == "help" || name == "h"
 				continue
 			}
 			return fmt.Errorf("%s: unknown flag --%s for %s; it accepts %s", c, name, where, orNone(current.Flags()))
@@ -301,6 +318,9 @@ func (s *Surface) Check(c Call) error {
 			// Documentation's "dagger call <function> --help": any function.
 			return nil
 		}
+		if err := missing(); err != nil {
+			return err
+		}
 		obj, ok := s.Objects[object]
 		if !ok {
 			return fmt.Errorf("%s: cannot call %q on the %s that %s returns", c, w.Text, orNone([]string{object}), where)
@@ -311,8 +331,13 @@ func (s *Surface) Check(c Call) error {
 		}
 		current, object = fn, fn.Returns
 		where = "function " + fn.Name
+		given = map[string]bool{}
 	}
-	return nil
+	if current.Name == "" && current.GoName == "New" {
+		// Only constructor flags: `dagger call --help` and the like.
+		return nil
+	}
+	return missing()
 }
 
 // isFlag reports whether w is a flag: a literal "--name", or "--name=" followed

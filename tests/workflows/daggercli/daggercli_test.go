@@ -57,6 +57,20 @@ func TestLoad(t *testing.T) {
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("surface (-want +got):\n%s", d)
 	}
+	var required []string
+	for _, o := range []string{"Podinfo", "Release"} {
+		for _, n := range s.Objects[o].Names() {
+			for _, a := range s.Objects[o].Functions[n].Args {
+				if a.Required {
+					required = append(required, n+" --"+a.Flag)
+				}
+			}
+		}
+	}
+	wantRequired := []string{"deploy --env", "deploy --digest", "serve --http-mode", "notes --format"}
+	if d := cmp.Diff(wantRequired, required); d != "" {
+		t.Errorf("required flags (-want +got):\n%s", d)
+	}
 }
 
 func TestLoadErrors(t *testing.T) {
@@ -84,8 +98,12 @@ func TestCheck(t *testing.T) {
 		{"listing", `dagger call --help`, ""},
 		{"documentation ellipsis", `dagger call deploy --env dev ...`, ""},
 		{"documentation placeholder function", `dagger call PLACEHOLDER --help`, ""},
+		{"required flag missing", `dagger call deploy --env dev`, `function deploy needs --digest, which is required`},
+		{"required flag missing before chaining", `dagger call release notes export --path x`, `function notes needs --format`},
+		{"help waives required flags", `dagger call deploy --help`, ""},
 		{"unknown flag", `dagger call deploy --environment dev`, `unknown flag --environment for function deploy; it accepts --digest, --env`},
 		{"unknown function", `dagger call deplo --env dev`, `no function "deplo" on Podinfo`},
+		{"unknown function after chaining", `dagger call release notes --format md publish`, `cannot call "publish"`},
 		{"function flag before function", `dagger call --registry r build-and-sign`, `unknown flag --registry for the constructor`},
 		{"missing value", `dagger call deploy --digest`, `flag --digest of function deploy needs a value`},
 		{"variable function", `dagger call "$FN" --env dev`, `is not a literal function name`},

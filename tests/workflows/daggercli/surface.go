@@ -27,6 +27,9 @@ type Arg struct {
 	// Type is the parameter's Go type as written, without pointer and
 	// package qualifier ("string", "bool", "Secret", "[]string").
 	Type string
+	// Required reports that the argument has no +optional, +default or
+	// +defaultPath pragma, so every call must pass it.
+	Required bool
 }
 
 // IsBool reports whether the flag takes no value on the command line.
@@ -222,7 +225,7 @@ func LoadSource(name, dir string) (*Surface, error) {
 			}
 			if fd.Recv == nil {
 				if fd.Name.Name == "New" {
-					s.Constructor = function(fd)
+					s.Constructor = function(fd, f)
 					s.Constructor.Name = ""
 				}
 				continue
@@ -235,7 +238,7 @@ func LoadSource(name, dir string) (*Surface, error) {
 			if !ok {
 				continue
 			}
-			fn := function(fd)
+			fn := function(fd, f)
 			obj.Functions[fn.Name] = fn
 		}
 	}
@@ -247,22 +250,40 @@ func LoadSource(name, dir string) (*Surface, error) {
 	return s, nil
 }
 
-// function turns a method or the constructor into its CLI form.
-func function(fd *ast.FuncDecl) Function {
+// function turns a method or the constructor into its CLI form. The
+// pragmas of each argument are in the comments between it and the previous
+// one (go/parser attaches no doc comments to parameters).
+func function(fd *ast.FuncDecl, f *ast.File) Function {
 	fn := Function{GoName: fd.Name.Name, Name: Kebab(fd.Name.Name)}
+	prev := fd.Type.Params.Opening
 	for _, p := range fd.Type.Params.List {
+		pragmas := commentsBetween(f, prev, p.Pos())
+		prev = p.End()
 		t := typeName(p.Type)
 		if t == "Context" {
 			continue
 		}
+		optional := strings.Contains(pragmas, "+optional") || strings.Contains(pragmas, "+default")
 		for _, id := range p.Names {
-			fn.Args = append(fn.Args, Arg{GoName: id.Name, Flag: Kebab(id.Name), Type: t})
+			fn.Args = append(fn.Args, Arg{GoName: id.Name, Flag: Kebab(id.Name), Type: t, Required: !optional})
 		}
 	}
 	if fd.Type.Results != nil && len(fd.Type.Results.List) > 0 {
 		fn.Returns = typeName(fd.Type.Results.List[0].Type)
 	}
 	return fn
+}
+
+// commentsBetween returns the text of the comments of f between two
+// positions.
+func commentsBetween(f *ast.File, from, to token.Pos) string {
+	var b strings.Builder
+	for _, cg := range f.Comments {
+		if cg.Pos() > from && cg.End() <= to {
+			b.WriteString(cg.Text())
+		}
+	}
+	return b.String()
 }
 
 // typeName renders a type without pointers and package qualifiers.
