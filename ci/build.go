@@ -58,7 +58,10 @@ func (p *pipeline) tarball(ctx context.Context, ref string) (*dagger.File, error
 	if err != nil {
 		return nil, err
 	}
-	work, err := p.targetStep(ctx, save, dag.Directory())
+	// Reading an image by digest has no side effect and its result is
+	// content-addressed, so the exec may be cached; credentials apply when
+	// ref is in the target registry.
+	work, err := p.r.exec(ctx, p.auth(save), opts{work: dag.Directory()})
 	if err != nil {
 		return nil, fmt.Errorf("save %s: %w", ref, err)
 	}

@@ -79,7 +79,7 @@ func moduleAPI(dir, typeName string) (ctor *function, fns []function, err error)
 			}
 			if fd.Recv == nil {
 				if fd.Name.Name == "New" {
-					f, err := toFunction(fset, fd)
+					f, err := toFunction(fset, pkg.Files[name], fd)
 					if err != nil {
 						return nil, nil, err
 					}
@@ -90,7 +90,7 @@ func moduleAPI(dir, typeName string) (ctor *function, fns []function, err error)
 			if recvName(fd) != typeName {
 				continue
 			}
-			f, err := toFunction(fset, fd)
+			f, err := toFunction(fset, pkg.Files[name], fd)
 			if err != nil {
 				return nil, nil, err
 			}
@@ -112,16 +112,17 @@ func recvName(fd *ast.FuncDecl) string {
 	return ""
 }
 
-// pragmas returns the text of the comments attached to a parameter.
-func pragmas(fset *token.FileSet, field *ast.Field) string {
-	var parts []string
-	if field.Doc != nil {
-		parts = append(parts, field.Doc.Text())
+// pragmas returns the text of the comment documenting a parameter: the
+// group ending on the line above it (go/parser attaches no comments to
+// parameters, so they are found by position).
+func pragmas(fset *token.FileSet, f *ast.File, field *ast.Field) string {
+	line := fset.Position(field.Pos()).Line
+	for _, cg := range f.Comments {
+		if fset.Position(cg.End()).Line == line-1 {
+			return cg.Text()
+		}
 	}
-	if field.Comment != nil {
-		parts = append(parts, field.Comment.Text())
-	}
-	return strings.Join(parts, "\n")
+	return ""
 }
 
 // optionalArg reports whether a parameter's comments make it optional.
@@ -134,7 +135,7 @@ func optionalArg(comments string) bool {
 	return false
 }
 
-func toFunction(fset *token.FileSet, fd *ast.FuncDecl) (function, error) {
+func toFunction(fset *token.FileSet, file *ast.File, fd *ast.FuncDecl) (function, error) {
 	f := function{name: fd.Name.Name}
 	where := fset.Position(fd.Pos()).String()
 	for _, field := range fd.Type.Params.List {
@@ -145,7 +146,7 @@ func toFunction(fset *token.FileSet, fd *ast.FuncDecl) (function, error) {
 		if err != nil {
 			return function{}, fmt.Errorf("%s: %s: %w", where, fd.Name.Name, err)
 		}
-		opt := optionalArg(pragmas(fset, field))
+		opt := optionalArg(pragmas(fset, file, field))
 		for _, n := range field.Names {
 			f.params = append(f.params, param{name: n.Name, typ: typ, optional: opt})
 		}
