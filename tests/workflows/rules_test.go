@@ -63,6 +63,7 @@ var badFixtures = []struct {
 	{"bad-no-version-comment.yml", RulePinned, "has no version comment"},
 	{"bad-unknown-function.yml", RuleModuleCalls, `no function "ship" on Podinfo; it has build-and-sign, deploy, release, serve`},
 	{"bad-missing-required-flag.yml", RuleModuleCalls, "function deploy needs --digest, which is required"},
+	{"bad-secret-value.yml", RuleModuleCalls, "secret flag --oidc-request-token of function build-and-sign is given \"$ACTIONS_ID_TOKEN_REQUEST_TOKEN\""},
 	{"bad-unknown-flag.yml", RuleModuleCalls, "unknown flag --key-less for function build-and-sign"},
 	{"bad-tests-module-function.yml", RuleModuleCalls, `no function "everything" on Tests; it has all`},
 	{"bad-remote-module.yml", RuleModuleCalls, "calls the remote module github.com/example/mod@v1"},

@@ -244,6 +244,10 @@ func callIndex(words []Word) (int, bool) {
 	return 0, false
 }
 
+// secretURI matches a Dagger secret provider reference (env://NAME,
+// file://path, cmd://..., op://..., vault://..., aws+sm://...).
+var secretURI = regexp.MustCompile(`^[a-z][a-z0-9+]*://\S+$`)
+
 // cliFlags are the Dagger CLI's own flags (global and `call` flags) that
 // take a value; cliBools are those that take none. They may appear anywhere
 // on a `dagger call` line.
@@ -291,11 +295,19 @@ func (s *Surface) Check(c Call) error {
 			name, _, hasEq := strings.Cut(strings.TrimLeft(w.Prefix, "-"), "=")
 			if a, ok := current.Arg(name); ok {
 				given[name] = true
+				value := w
 				if !a.IsBool() && !hasEq {
 					if i+1 >= len(c.Words) {
 						return fmt.Errorf("%s: flag --%s of %s needs a value", c, name, where)
 					}
 					i++
+					value = c.Words[i]
+				} else if hasEq {
+					_, v, _ := strings.Cut(w.Text, "=")
+					value = Word{Text: v, Literal: w.Literal}
+				}
+				if a.Type == "Secret" && !(value.Literal && secretURI.MatchString(value.Text)) && value.Text != Placeholder {
+					return fmt.Errorf("%s: secret flag --%s of %s is given %s; pass a secret provider URI such as env://NAME or file://path, never the value (it would show in argv and logs)", c, name, where, value.Text)
 				}
 				continue
 			}
