@@ -8,6 +8,7 @@ import (
 
 	"github.com/deliverykit/podinfo/tests/workflows/daggercli"
 	"go.yaml.in/yaml/v3"
+	"mvdan.cc/sh/v3/syntax"
 )
 
 // Rule names, as findings report them.
@@ -19,6 +20,7 @@ const (
 	RuleEngineVersion    = "engine-version"
 	RuleFailureSummary   = "failure-summary"
 	RuleDeployGated      = "deploy-gated"
+	RuleNoShellLogic     = "no-shell-logic"
 	daggerAction         = "dagger/dagger-for-github"
 	awsCredentialsAction = "aws-actions/configure-aws-credentials"
 	uploadSARIFAction    = "github/codeql-action/upload-sarif"
@@ -75,6 +77,7 @@ func (c Checker) Check(w *Workflow) []Finding {
 	out = append(out, c.EngineVersionPinned(w)...)
 	out = append(out, FailureSummary(w)...)
 	out = append(out, DeployGated(w)...)
+	out = append(out, NoShellLogic(w)...)
 	return out
 }
 
@@ -497,4 +500,61 @@ func environmentName(n yaml.Node) string {
 		}
 	}
 	return ""
+}
+
+// logicCommands are commands that make decisions; a thin wrapper leaves
+// decisions (input validation above all) to the module.
+var logicCommands = map[string]bool{"exit": true, "test": true, "[": true, "return": true}
+
+// NoShellLogic checks that run scripts hold no pipeline logic: no if, case,
+// loops, tests ([[ ]], test, [) or exit. Dispatch inputs are validated by the
+// module, which names the argument and the fix; a job only runs the call and
+// publishes what it returned.
+func NoShellLogic(w *Workflow) []Finding {
+	var out []Finding
+	for _, id := range w.JobIDs() {
+		for i, st := range w.Jobs[id].Steps {
+			if st.Run == "" {
+				continue
+			}
+			script := daggercli.StripExpressions(st.Run)
+			f, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(strings.NewReader(script), w.Path)
+			if err != nil {
+				out = append(out, Finding{RuleNoShellLogic, where(w, id, st, i), fmt.Sprintf("run script does not parse as bash: %v", err)})
+				continue
+			}
+			var found []string
+			syntax.Walk(f, func(n syntax.Node) bool {
+				switch n := n.(type) {
+				case *syntax.IfClause:
+					found = append(found, "if")
+				case *syntax.CaseClause:
+					found = append(found, "case")
+				case *syntax.WhileClause:
+					found = append(found, "while/until")
+				case *syntax.ForClause:
+					found = append(found, "for")
+				case *syntax.TestClause:
+					found = append(found, "[[ ]]")
+				case *syntax.FuncDecl:
+					found = append(found, "a function")
+				case *syntax.BinaryCmd:
+					if n.Op == syntax.AndStmt || n.Op == syntax.OrStmt {
+						found = append(found, n.Op.String())
+					}
+				case *syntax.CallExpr:
+					if len(n.Args) > 0 && logicCommands[n.Args[0].Lit()] {
+						found = append(found, n.Args[0].Lit())
+					}
+				}
+				return true
+			})
+			if len(found) > 0 {
+				out = append(out, Finding{RuleNoShellLogic, where(w, id, st, i), fmt.Sprintf(
+					"run script makes decisions (%s); move the logic into the module, which validates its inputs and names the argument and the fix",
+					strings.Join(found, ", "))})
+			}
+		}
+	}
+	return out
 }

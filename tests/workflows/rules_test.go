@@ -74,6 +74,7 @@ var badFixtures = []struct {
 	{"bad-deploy-no-environment.yml", RuleDeployGated, "calls deploy outside a GitHub environment"},
 	{"bad-deploy-cancels.yml", RuleDeployGated, "set cancel-in-progress: false"},
 	{"bad-deploy-shared-group.yml", RuleDeployGated, "without a concurrency group named after its environment dev"},
+	{"bad-shell-logic.yml", RuleNoShellLogic, "run script makes decisions (if, [[ ]], exit)"},
 	{"bad-action-call-input.yml", RuleFailureSummary, "through the action's call input"},
 }
 

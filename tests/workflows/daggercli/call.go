@@ -60,13 +60,19 @@ var ghExpr = regexp.MustCompile(`\$\{\{[^}]*\}\}`)
 // Placeholder is the word a documentation placeholder such as <env> becomes.
 const Placeholder = "PLACEHOLDER"
 
+// StripExpressions replaces GitHub expressions (${{ ... }}) in a run
+// script with a plain word, so the script parses as shell.
+func StripExpressions(script string) string {
+	return ghExpr.ReplaceAllString(script, "GITHUB_EXPRESSION")
+}
+
 // placeholder matches README placeholders such as <env> or <sha256:...>.
 var placeholder = regexp.MustCompile(`<[^<>\s` + "`" + `]+>`)
 
 // ExtractShell returns every dagger call in a shell script. name and
 // firstLine place the script in its document for messages.
 func ExtractShell(name string, firstLine int, script string) ([]Call, error) {
-	script = ghExpr.ReplaceAllString(script, "GITHUB_EXPRESSION")
+	script = StripExpressions(script)
 	f, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(strings.NewReader(script), name)
 	if err != nil {
 		return nil, fmt.Errorf("parse shell in %s near line %d: %w", name, firstLine, err)
