@@ -151,7 +151,8 @@ func toFunction(fset *token.FileSet, file *ast.File, fd *ast.FuncDecl) (function
 			f.params = append(f.params, param{name: n.Name, typ: typ, optional: opt})
 		}
 	}
-	if fd.Type.Results == nil {
+	if fd.Type.Results == nil || fd.Recv == nil {
+		// A constructor returns the module object itself.
 		return f, nil
 	}
 	for _, r := range fd.Type.Results.List {
@@ -283,7 +284,10 @@ func dependencyBindings(configDir string, deps []dependency) (string, error) {
 		if strings.Contains(d.Source, "://") || strings.HasPrefix(d.Source, "github.com/") {
 			return "", fmt.Errorf("dependency %s: remote source %q cannot be bound offline", d.Name, d.Source)
 		}
-		depDir := filepath.Join(configDir, d.Source)
+		depDir := d.Source
+		if !filepath.IsAbs(depDir) {
+			depDir = filepath.Join(configDir, d.Source)
+		}
 		cfg, err := readConfig(filepath.Join(depDir, "dagger.json"))
 		if err != nil {
 			return "", fmt.Errorf("dependency %s: %w", d.Name, err)

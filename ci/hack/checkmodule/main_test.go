@@ -108,6 +108,57 @@ func TestBrokenCopyFails(t *testing.T) {
 	}
 }
 
+func TestTestsModuleTypeChecks(t *testing.T) {
+	if err := Check(context.Background(), filepath.Join(repoRoot, "ci", "tests", "dagger.json"), t.TempDir()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestBrokenTestsModuleFails checks the dependency bindings are derived
+// from the module's source: calling a function the module does not have,
+// or passing an optional argument positionally, fails.
+func TestBrokenTestsModuleFails(t *testing.T) {
+	root, err := filepath.Abs(repoRoot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := filepath.Join(root, "ci", "tests")
+	dst := t.TempDir()
+	for _, name := range []string{"go.mod", "go.sum", "main.go", "tools.go"} {
+		b, err := os.ReadFile(filepath.Join(src, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dst, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg := filepath.Join(dst, "dagger.json")
+	if err := os.WriteFile(cfg, []byte(`{"name": "tests", "sdk": {"source": "go"}, "source": ".", "dependencies": [{"name": "podinfo-delivery", "source": "`+root+`"}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := Check(context.Background(), cfg, t.TempDir()); err != nil {
+		t.Fatalf("the intact copy failed: %v", err)
+	}
+	tests := []struct{ name, body, wantIn string }{
+		{"unknown function", `return dag.PodinfoDelivery().Destroy()`, "Destroy"},
+		{"optional argument passed positionally", `return dag.PodinfoDelivery().Deploy("local", "sha256:x")`, "cannot use \"sha256:x\""},
+		{"required argument missing", `return dag.PodinfoDelivery().Promote("dev", "staging")`, "not enough arguments"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code := "package main\n\nimport \"github.com/deliverykit/podinfo/ci/tests/internal/dagger\"\n\n// Broken is broken.\nfunc (t *Tests) Broken() *dagger.Directory {\n\t" + tt.body + "\n}\n"
+			if err := os.WriteFile(filepath.Join(dst, "zz_broken.go"), []byte(code), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			err := Check(context.Background(), cfg, t.TempDir())
+			if err == nil || !strings.Contains(err.Error(), tt.wantIn) {
+				t.Fatalf("Check() = %v, want an error mentioning %q", err, tt.wantIn)
+			}
+		})
+	}
+}
+
 func TestStandIn(t *testing.T) {
 	sdkPkg, err := loadSDK(filepath.Join(repoRoot, "ci"), sdkPath)
 	if err != nil {
