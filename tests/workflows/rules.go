@@ -13,14 +13,18 @@ import (
 
 // Rule names, as findings report them.
 const (
-	RuleOneDaggerCall    = "one-dagger-call"
-	RulePinned           = "pinned-actions"
-	RuleLeastPrivilege   = "least-privilege"
-	RuleModuleCalls      = "module-calls"
-	RuleEngineVersion    = "engine-version"
-	RuleFailureSummary   = "failure-summary"
-	RuleDeployGated      = "deploy-gated"
-	RuleNoShellLogic     = "no-shell-logic"
+	RuleOneDaggerCall  = "one-dagger-call"
+	RulePinned         = "pinned-actions"
+	RuleLeastPrivilege = "least-privilege"
+	RuleModuleCalls    = "module-calls"
+	RuleEngineVersion  = "engine-version"
+	RuleFailureSummary = "failure-summary"
+	RuleDeployGated    = "deploy-gated"
+	RuleNoShellLogic   = "no-shell-logic"
+)
+
+// Actions the rules know by name.
+const (
 	daggerAction         = "dagger/dagger-for-github"
 	awsCredentialsAction = "aws-actions/configure-aws-credentials"
 	uploadSARIFAction    = "github/codeql-action/upload-sarif"

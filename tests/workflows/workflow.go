@@ -1,8 +1,11 @@
 // Package workflows reads the repository's GitHub Actions workflows and
 // checks the rules that keep them thin, safe wrappers around `dagger call`:
-// at most one dagger call per job, no write permission a job does not use,
-// every action pinned to a commit, and every call naming functions and flags
-// the Dagger module has.
+// at most one dagger call per job and no decisions in shell; no write
+// permission a job does not use; every action pinned to a commit with its
+// version in a comment; the Dagger CLI at the module's engine version; every
+// call naming functions and flags the Dagger module has, with secrets passed
+// as provider URIs; a failure summary that repeats the call to reproduce it
+// locally; and deployments gated by an environment, one at a time.
 package workflows
 
 import (
