@@ -101,8 +101,20 @@ func (r *Runner) Plan(ctx context.Context, planFile string, vars []string) (bool
 	return changes, nil
 }
 
+// quiet stops the human-output writers for commands whose stdout is JSON
+// (it may hold sensitive values) and returns the function that restores them.
+func (r *Runner) quiet() func() {
+	r.tf.SetStdout(io.Discard)
+	return func() {
+		if r.cfg.Stdout != nil {
+			r.tf.SetStdout(r.cfg.Stdout)
+		}
+	}
+}
+
 // ShowPlan reads planFile as Terraform's JSON plan.
 func (r *Runner) ShowPlan(ctx context.Context, planFile string) (*tfjson.Plan, error) {
+	defer r.quiet()()
 	p, err := r.tf.ShowPlanFile(ctx, planFile)
 	if err != nil {
 		return nil, fmt.Errorf("terraform show %s: %w", planFile, err)
@@ -124,6 +136,7 @@ func (r *Runner) Apply(ctx context.Context, planFile string) error {
 
 // Outputs reads the root's outputs from its state.
 func (r *Runner) Outputs(ctx context.Context) (map[string]tfexec.OutputMeta, error) {
+	defer r.quiet()()
 	out, err := r.tf.Output(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("terraform output in %s: %w", r.dir, err)
@@ -133,6 +146,7 @@ func (r *Runner) Outputs(ctx context.Context) (map[string]tfexec.OutputMeta, err
 
 // State reads the root's current state as Terraform's JSON state.
 func (r *Runner) State(ctx context.Context) (*tfjson.State, error) {
+	defer r.quiet()()
 	st, err := r.tf.Show(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("terraform show in %s: %w", r.dir, err)

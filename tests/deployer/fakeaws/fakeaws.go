@@ -252,19 +252,22 @@ func (s *Server) serveJSON(w http.ResponseWriter, r *http.Request, body []byte, 
 		out, err = handle(op, in)
 	}
 	w.Header().Set("Content-Type", ctype)
+	status := http.StatusOK
 	if err != nil {
 		ae := asAPIError(err)
-		w.WriteHeader(ae.status)
-		json.NewEncoder(w).Encode(map[string]string{"__type": ae.code, "message": ae.message})
-		return
+		status = ae.status
+		out = map[string]string{"__type": ae.code, "message": ae.message}
+	} else {
+		s.after(svc + ":" + op)
 	}
-	s.after(svc + ":" + op)
 	b, err := json.Marshal(out)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
 	}
+	// DynamoDB signs its bodies with a CRC32 the SDK checks.
 	w.Header().Set("X-Amz-Crc32", strconv.FormatUint(uint64(crc32.ChecksumIEEE(b)), 10))
+	w.WriteHeader(status)
 	w.Write(b)
 }
 

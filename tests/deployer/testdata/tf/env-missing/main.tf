@@ -55,7 +55,8 @@ locals {
 # Stands in for the Lambda function and launch template: replaced when the
 # digest changes, as their image reference would be updated.
 resource "terraform_data" "image" {
-  input = "${local.repository}@${var.image_digest}"
+  input            = "${local.repository}@${var.image_digest}"
+  triggers_replace = [var.image_digest]
 }
 
 # Stands in for the state table: created once, never replaced.
