@@ -363,7 +363,8 @@ var fnName = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
 var callRE = regexp.MustCompile("dagger\\s+call\\s+([^`\\n]*)")
 
 // ReadmeCalls returns the function every `dagger call` line of a Markdown
-// document names, skipping constructor flags (with their values) before it.
+// document names, skipping constructor flags (with their values) before it;
+// calls with -m address another module and are left out.
 func ReadmeCalls(md []byte, ctorFlags map[string]bool) []Call {
 	var out []Call
 	for i, line := range strings.Split(string(md), "\n") {
@@ -371,6 +372,9 @@ func ReadmeCalls(md []byte, ctorFlags map[string]bool) []Call {
 			fields := strings.Fields(m[1])
 			for j := 0; j < len(fields); j++ {
 				f := fields[j]
+				if f == "-m" || f == "--mod" || strings.HasPrefix(f, "-m=") || strings.HasPrefix(f, "--mod=") {
+					break // a call into another module
+				}
 				if strings.HasPrefix(f, "-") {
 					if !strings.Contains(f, "=") && ctorFlags[f] {
 						j++

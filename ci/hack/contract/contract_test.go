@@ -116,7 +116,7 @@ func TestReadmeCalls(t *testing.T) {
 		"dagger call <function> --help\n```\n" +
 		"dagger call no-such-function\n")
 	got := ReadmeCalls(md, map[string]bool{"-m": true, "--mirror": true, "--version": true})
-	want := []Call{{1, "build-and-sign"}, {3, "deploy"}, {4, "ci"}, {7, "no-such-function"}}
+	want := []Call{{1, "build-and-sign"}, {3, "deploy"}, {7, "no-such-function"}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
