@@ -403,10 +403,17 @@ func FailureSummary(w *Workflow) []Finding {
 				out = append(out, Finding{RuleFailureSummary, at, "does not capture the call's output; end the command with 2>&1 | tee \"$RUNNER_TEMP/dagger.log\""})
 				continue
 			}
-			if !hasSummary(j, sc, logFile) {
+			for _, v := range undefinedVars(w, j, j.Steps[sc.step], sc.call) {
+				out = append(out, Finding{RuleFailureSummary, at, fmt.Sprintf("uses $%s, which neither the step, the job nor the workflow defines in env:", v)})
+			}
+			if s := summaryStep(j, sc, logFile); s == nil {
 				out = append(out, Finding{RuleFailureSummary, at, fmt.Sprintf(
 					"no later step with if: failure() writes to $GITHUB_STEP_SUMMARY both the line %q and the tail of %s",
 					sc.call.Text, logFile)})
+			} else {
+				for _, v := range undefinedVars(w, j, s, sc.call) {
+					out = append(out, Finding{RuleFailureSummary, at, fmt.Sprintf("its failure summary step prints $%s but does not define it in env:, so the reproduction line would lack the value", v)})
+				}
 			}
 		}
 	}
@@ -427,9 +434,9 @@ func teeTarget(run string) string {
 // unquote drops shell quotes so that a command and its echo compare equal.
 var unquote = strings.NewReplacer(`"`, "", `'`, "", `\`, "")
 
-// hasSummary reports whether a step after the call's step runs on failure
-// and writes the call's line and its log to the job summary.
-func hasSummary(j *Job, sc stepCall, logFile string) bool {
+// summaryStep returns the step after the call's step that runs on failure
+// and writes the call's line and its log to the job summary, or nil.
+func summaryStep(j *Job, sc stepCall, logFile string) *Step {
 	line := unquote.Replace(sc.call.Text)
 	for _, s := range j.Steps[sc.step+1:] {
 		if !strings.Contains(s.If, "failure()") || !strings.Contains(s.Run, "GITHUB_STEP_SUMMARY") {
@@ -437,10 +444,41 @@ func hasSummary(j *Job, sc stepCall, logFile string) bool {
 		}
 		run := unquote.Replace(strings.Join(strings.Fields(s.Run), " "))
 		if strings.Contains(run, line) && strings.Contains(s.Run, logFile) {
-			return true
+			return s
 		}
 	}
-	return false
+	return nil
+}
+
+// varRef matches a shell variable reference.
+var varRef = regexp.MustCompile(`\$\{?([A-Za-z_][A-Za-z0-9_]*)`)
+
+// undefinedVars returns the variables a call references that step s would
+// not have: not in the step's, job's or workflow's env, and not one the
+// runner sets (GITHUB_*, RUNNER_*, ACTIONS_*, CI).
+func undefinedVars(w *Workflow, j *Job, s *Step, c daggercli.Call) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, word := range c.Words {
+		if word.Literal {
+			continue
+		}
+		for _, m := range varRef.FindAllStringSubmatch(word.Text, -1) {
+			v := m[1]
+			if seen[v] {
+				continue
+			}
+			seen[v] = true
+			_, inStep := s.Env[v]
+			_, inJob := j.Env[v]
+			_, inWorkflow := w.Env[v]
+			builtin := v == "CI" || strings.HasPrefix(v, "GITHUB_") || strings.HasPrefix(v, "RUNNER_") || strings.HasPrefix(v, "ACTIONS_")
+			if !inStep && !inJob && !inWorkflow && !builtin {
+				out = append(out, v)
+			}
+		}
+	}
+	return out
 }
 
 // GatedFunctions are the module functions that change an environment.

@@ -71,6 +71,7 @@ var badFixtures = []struct {
 	{"bad-no-tee.yml", RuleFailureSummary, "does not capture the call's output"},
 	{"bad-summary-line-differs.yml", RuleFailureSummary, "no later step with if: failure()"},
 	{"bad-summary-not-on-failure.yml", RuleFailureSummary, "no later step with if: failure()"},
+	{"bad-summary-undefined-var.yml", RuleFailureSummary, "its failure summary step prints $REGISTRY but does not define it in env:"},
 	{"bad-deploy-no-environment.yml", RuleDeployGated, "calls deploy outside a GitHub environment"},
 	{"bad-deploy-cancels.yml", RuleDeployGated, "set cancel-in-progress: false"},
 	{"bad-deploy-shared-group.yml", RuleDeployGated, "without a concurrency group named after its environment dev"},

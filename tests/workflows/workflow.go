@@ -26,6 +26,8 @@ type Workflow struct {
 	Name string `yaml:"name"`
 	// Permissions is the top-level GITHUB_TOKEN grant.
 	Permissions Permissions `yaml:"permissions"`
+	// Env is the workflow-level environment.
+	Env map[string]string `yaml:"env"`
 	// Jobs maps job ids to jobs.
 	Jobs map[string]*Job `yaml:"jobs"`
 }
@@ -49,6 +51,8 @@ type Job struct {
 	Uses yaml.Node `yaml:"uses"`
 	// Environment is the job's deployment environment (a name or a map).
 	Environment yaml.Node `yaml:"environment"`
+	// Env is the job-level environment.
+	Env map[string]string `yaml:"env"`
 	// Concurrency is the job's concurrency group.
 	Concurrency Concurrency `yaml:"concurrency"`
 	// Steps are the job's steps.
