@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/deliverykit/podinfo/ci/args"
+	"github.com/deliverykit/podinfo/ci/credhelper"
 	"github.com/deliverykit/podinfo/ci/internal/dagger"
 	"github.com/deliverykit/podinfo/ci/step"
 	"github.com/deliverykit/podinfo/ci/steps"
@@ -123,10 +124,34 @@ func (m *PodinfoDelivery) newPipeline(ctx context.Context, address string, creds
 	case creds.password != nil:
 		p.r.secrets[envTrivyPassword] = creds.password
 		p.r.secrets[envSyftPassword] = creds.password
+		p.r.secrets[credhelper.EnvPassword] = creds.password
 		host := reg.Host()
+		helper, err := p.goBinary(ctx, "./credhelper/cmd/docker-credential-env", "docker-credential-env")
+		if err != nil {
+			return nil, fmt.Errorf("build the registry credential helper: %w", err)
+		}
+		p.r.files = map[string]*dagger.File{credhelper.BinaryPath: helper}
+		dockerConfig, err := credhelper.Config(host)
+		if err != nil {
+			return nil, &args.Error{Arg: "--registry", Problem: err.Error(), Fix: "pass host[:port]/repository"}
+		}
 		p.auth = func(s step.Step) step.Step {
 			s = clone(s)
 			switch s.Tool {
+			case "cosign", "ko":
+				// These read credentials only through a Docker config; it
+				// names the env helper, which answers from the secret
+				// variable.
+				s.Env["DOCKER_CONFIG"] = step.WorkDir + "/.docker-auth"
+				s.Env[credhelper.EnvUsername] = creds.username
+				s.Env[credhelper.EnvHost] = host
+				s.SecretEnv = append(s.SecretEnv, credhelper.EnvPassword)
+				files := map[string][]byte{".docker-auth/config.json": dockerConfig}
+				for k, v := range s.Files {
+					files[k] = v
+				}
+				s.Files = files
+				s.Inputs = append(append([]string(nil), s.Inputs...), ".docker-auth/config.json")
 			case "trivy":
 				s.Env["TRIVY_USERNAME"] = creds.username
 				s.SecretEnv = append(s.SecretEnv, envTrivyPassword)

@@ -26,6 +26,8 @@ type runner struct {
 	work *dagger.Directory
 	// tools records every step mapped, for the report.
 	tools []report.Tool
+	// files are mounted into every container, by absolute path.
+	files map[string]*dagger.File
 }
 
 var _ step.Runner = (*runner)(nil)
@@ -49,6 +51,9 @@ func (r *runner) plan(s step.Step, o opts) ([]stepplan.Op, error) {
 	}
 	for host := range r.services {
 		po.Services = append(po.Services, host)
+	}
+	for p := range r.files {
+		po.FileMounts = append(po.FileMounts, p)
 	}
 	if o.sideEffect {
 		po.RunID = r.runID
@@ -83,6 +88,8 @@ func (r *runner) container(s step.Step, o opts) (*dagger.Container, error) {
 			ctr = ctr.WithMountedCache(op.Value, dag.CacheVolume(op.Name))
 		case stepplan.File:
 			work = work.WithNewFile(op.Name, string(op.Content))
+		case stepplan.MountFile:
+			ctr = ctr.WithMountedFile(op.Value, r.files[op.Value])
 		case stepplan.Mount:
 			ctr = ctr.WithMountedDirectory(op.Value, work, dagger.ContainerWithMountedDirectoryOpts{Owner: op.Owner})
 		case stepplan.Workdir:

@@ -35,6 +35,9 @@ const (
 	// File writes Content at work-dir-relative Name before the work dir
 	// is mounted (tool configuration, predicates, public keys; never secrets).
 	File Kind = "file"
+	// MountFile mounts the file bound under path Value at Value (a
+	// credential helper binary).
+	MountFile Kind = "mount-file"
 	// Mount mounts the work directory at Value (step.WorkDir), owned by
 	// Owner.
 	Mount Kind = "mount"
@@ -99,6 +102,9 @@ type Options struct {
 	// AllowFailure lets the tool exit non-zero (a scan with findings) so its
 	// report can still be read; the caller then decides.
 	AllowFailure bool
+	// FileMounts are absolute paths of files the caller binds into every
+	// container (a credential helper on PATH).
+	FileMounts []string
 }
 
 // For returns the operations that run s in a container. It fails, before
@@ -152,6 +158,14 @@ func For(s step.Step, opts Options) ([]Op, error) {
 	sort.Strings(services)
 	for _, h := range slices.Compact(services) {
 		ops = append(ops, Op{Kind: Service, Name: h})
+	}
+	mounts := append([]string(nil), opts.FileMounts...)
+	sort.Strings(mounts)
+	for _, p := range slices.Compact(mounts) {
+		if !path.IsAbs(p) || path.Clean(p) != p || strings.HasPrefix(p, step.WorkDir+"/") {
+			return nil, fmt.Errorf("plan step %s: file mount %q must be a clean absolute path outside %s", s.Name, p, step.WorkDir)
+		}
+		ops = append(ops, Op{Kind: MountFile, Value: p})
 	}
 	for _, p := range sortedKeys(s.Files) {
 		ops = append(ops, Op{Kind: File, Name: p, Content: s.Files[p]})

@@ -90,6 +90,23 @@ func TestFor(t *testing.T) {
 			},
 		},
 		{
+			name: "a credential helper is mounted for registry logins",
+			s:    step.Step{Name: "copy", Tool: "cosign", Image: "cosign:v3", Args: []string{"cosign", "copy", "a@sha256:1", "b"}, Env: map[string]string{"DOCKER_CONFIG": "/work/.docker", "REGISTRY_USERNAME": "acme"}, SecretEnv: []string{"REGISTRY_PASSWORD"}, Files: map[string][]byte{".docker/config.json": []byte(`{"credHelpers":{"ghcr.io":"env"}}`)}},
+			opts: Options{Secrets: []string{"REGISTRY_PASSWORD"}, FileMounts: []string{"/usr/local/bin/docker-credential-env"}, RunID: "r"},
+			want: []Op{
+				{Kind: From, Value: "cosign:v3"},
+				{Kind: Env, Name: "DOCKER_CONFIG", Value: "/work/.docker"},
+				{Kind: Env, Name: RunEnv, Value: "r"},
+				{Kind: Env, Name: "REGISTRY_USERNAME", Value: "acme"},
+				{Kind: SecretEnv, Name: "REGISTRY_PASSWORD"},
+				{Kind: MountFile, Value: "/usr/local/bin/docker-credential-env"},
+				{Kind: File, Name: ".docker/config.json", Content: []byte(`{"credHelpers":{"ghcr.io":"env"}}`)},
+				{Kind: Mount, Value: "/work", Owner: WorkOwner},
+				{Kind: Workdir, Value: "/work"},
+				{Kind: Exec, Args: []string{"cosign", "copy", "a@sha256:1", "b"}},
+			},
+		},
+		{
 			name: "verify writes stdout to its report file",
 			s:    verify,
 			want: []Op{
@@ -124,6 +141,8 @@ func TestForRejects(t *testing.T) {
 		{"unbound secret", step.Step{Name: "sign", Tool: "cosign", Image: "c", Args: []string{"cosign"}, SecretEnv: []string{"COSIGN_KEY", "COSIGN_PASSWORD"}}, Options{Secrets: []string{"COSIGN_KEY"}}, "COSIGN_PASSWORD are not bound"},
 		{"native-only tool", step.Step{Name: "emulate", Tool: "aws-lambda-rie", Args: []string{"aws-lambda-rie"}}, Options{}, "no container image"},
 		{"malformed", step.Step{Name: "x", Tool: "cosign", Image: "c", Args: []string{"cosign"}, Outputs: []string{"../escape"}}, Options{}, "stay inside"},
+		{"relative file mount", step.Step{Name: "x", Tool: "cosign", Image: "c", Args: []string{"cosign"}}, Options{FileMounts: []string{"bin/helper"}}, "clean absolute path"},
+		{"file mount in the work dir", step.Step{Name: "x", Tool: "cosign", Image: "c", Args: []string{"cosign"}}, Options{FileMounts: []string{"/work/helper"}}, "outside /work"},
 		{"secret as plain env", step.Step{Name: "x", Tool: "cosign", Image: "c", Args: []string{"cosign"}, Env: map[string]string{"K": "v"}, SecretEnv: []string{"K"}}, Options{Secrets: []string{"K"}}, "both a secret and a plain variable"},
 	}
 	for _, tt := range tests {
