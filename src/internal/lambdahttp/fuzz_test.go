@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
 )
@@ -127,6 +128,62 @@ func FuzzInvoke(f *testing.F) {
 			}
 		default:
 			t.Fatalf("unexpected status %d from an echo handler", resp.StatusCode)
+		}
+	})
+}
+
+// FuzzResponse drives the response side with arbitrary handler output:
+// whatever the status, media type and bytes, the body must reach API
+// Gateway byte for byte (as text only when textual and valid UTF-8).
+func FuzzResponse(f *testing.F) {
+	f.Fuzz(func(t *testing.T, status int, contentType string, body []byte, cookie string, head bool) {
+		h := NewHandler(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			if contentType != "" {
+				w.Header().Set("Content-Type", contentType)
+			}
+			if cookie != "" {
+				w.Header().Add("Set-Cookie", cookie)
+			}
+			w.WriteHeader(status)
+			_, _ = w.Write(body)
+		}))
+		h.ErrorLog = log.New(io.Discard, "", 0)
+		ev := getEvent()
+		if head {
+			ev.RequestContext.HTTP.Method = http.MethodHead
+		}
+		resp, err := h.Invoke(lambdaCtx(), ev)
+		if err != nil {
+			t.Fatalf("Invoke: %v", err)
+		}
+		if status < 100 || status > 999 {
+			if resp.StatusCode != http.StatusInternalServerError {
+				t.Fatalf("invalid status %d answered %d, want 500", status, resp.StatusCode)
+			}
+			return
+		}
+		got := []byte(resp.Body)
+		if resp.IsBase64Encoded {
+			if got, err = base64.StdEncoding.DecodeString(resp.Body); err != nil {
+				t.Fatalf("body marked base64 does not decode: %v", err)
+			}
+		} else if len(got) > 0 && (!utf8.ValidString(resp.Body) || !IsTextual(resp.Headers["Content-Type"])) {
+			t.Fatalf("body sent as text with type %q, valid UTF-8 %v", resp.Headers["Content-Type"], utf8.ValidString(resp.Body))
+		}
+		// A 1xx other than 101 is not final: the Write makes it 200.
+		want := body
+		final := status >= 200 || status == http.StatusSwitchingProtocols
+		if head || (final && !bodyAllowed(status)) {
+			want = nil
+		}
+		if !bytes.Equal(want, got) {
+			t.Fatalf("status %d body did not round-trip:\nwrote %q\n  got %q", status, want, got)
+		}
+		if _, ok := resp.Headers["Set-Cookie"]; ok {
+			t.Fatal("Set-Cookie left in headers")
+		}
+		if cookie != "" && (len(resp.Cookies) != 1 || resp.Cookies[0] != cookie) {
+			t.Fatalf("cookies = %q, want [%q]", resp.Cookies, cookie)
 		}
 	})
 }
