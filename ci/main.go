@@ -53,7 +53,7 @@ func New(
 	// The Go service: the Go module root holding go.mod (this repository by
 	// default; the main package is --main of the build, ./src/cmd/podinfo).
 	// +defaultPath="/"
-	// +ignore=["**", "!go.mod", "!go.sum", "!src/**", "src/**/testdata/fuzz/**"]
+	// +ignore=["**", "!go.mod", "!go.sum", "!src", "!src/**"]
 	source *dagger.Directory,
 	// Terraform code: reusable modules and one root per environment in envs/.
 	// +defaultPath="/iac"

@@ -88,6 +88,11 @@ const (
 	GoBuildCachePath = "/cache/go-build"
 )
 
+// offPath holds the absolute path of tools whose image keeps the binary
+// off PATH: anchore/syft is a scratch image with the binary at /syft. The
+// native runner finds the same Args[0] on PATH, so the step stays the same.
+var offPath = map[string]string{"syft": "/syft"}
+
 // Options binds what the step needs from the outside world by name.
 type Options struct {
 	// Secrets are the secret variable names the caller has a
@@ -172,9 +177,13 @@ func For(s step.Step, opts Options) ([]Op, error) {
 	}
 	ops = append(ops, Op{Kind: Mount, Value: step.WorkDir, Owner: WorkOwner})
 	ops = append(ops, caches...)
+	argv := append([]string(nil), s.Args...)
+	if p, ok := offPath[s.Tool]; ok && argv[0] == path.Base(p) {
+		argv[0] = p
+	}
 	ops = append(ops,
 		Op{Kind: Workdir, Value: step.WorkDir},
-		Op{Kind: Exec, Args: append([]string(nil), s.Args...), Stdout: s.Stdout, AllowFailure: opts.AllowFailure})
+		Op{Kind: Exec, Args: argv, Stdout: s.Stdout, AllowFailure: opts.AllowFailure})
 	return ops, nil
 }
 

@@ -107,6 +107,17 @@ func TestFor(t *testing.T) {
 			},
 		},
 		{
+			name: "syft runs from where its scratch image keeps it",
+			s:    step.Step{Name: "sbom", Tool: "syft", Image: "docker.io/anchore/syft:v1.57.1", Args: []string{"syft", "scan", "registry:x@sha256:1"}, Env: map[string]string{"SYFT_CHECK_FOR_APP_UPDATE": "false"}},
+			want: []Op{
+				{Kind: From, Value: "docker.io/anchore/syft:v1.57.1"},
+				{Kind: Env, Name: "SYFT_CHECK_FOR_APP_UPDATE", Value: "false"},
+				{Kind: Mount, Value: "/work", Owner: WorkOwner},
+				{Kind: Workdir, Value: "/work"},
+				{Kind: Exec, Args: []string{"/syft", "scan", "registry:x@sha256:1"}},
+			},
+		},
+		{
 			name: "verify writes stdout to its report file",
 			s:    verify,
 			want: []Op{
