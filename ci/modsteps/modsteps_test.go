@@ -7,8 +7,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/deliverykit/podinfo/ci/step"
-	"github.com/deliverykit/podinfo/ci/steps"
 	"github.com/deliverykit/podinfo/ci/stepplan"
+	"github.com/deliverykit/podinfo/ci/steps"
 )
 
 const img = "registry:5000/podinfo@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
