@@ -193,3 +193,22 @@ func TestPascal(t *testing.T) {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 }
+
+// BenchmarkStandIn measures rendering the stand-in from the SDK's export
+// data (loaded once).
+func BenchmarkStandIn(b *testing.B) {
+	sdkPkg, err := loadSDK(filepath.Join(repoRoot, "ci"), sdkPath)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	var size int
+	for b.Loop() {
+		src, err := standIn(sdkPkg, "")
+		if err != nil {
+			b.Fatal(err)
+		}
+		size = len(src)
+	}
+	b.ReportMetric(float64(size), "bytes/stand-in")
+}

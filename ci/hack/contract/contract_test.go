@@ -131,3 +131,16 @@ func TestReadmeUnknownFunction(t *testing.T) {
 		t.Fatalf("problems = %v, want one readme problem about deploy", probs)
 	}
 }
+
+func BenchmarkLintModule(b *testing.B) {
+	readme, err := os.ReadFile("../../../README.md")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Lint("../..", moduleConfig, readme); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
