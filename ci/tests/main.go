@@ -105,7 +105,7 @@ func (t *Tests) BuildAndSign(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if !strings.Contains(strings.ToLower(gate), "deployable") {
+	if !strings.Contains(gate, ": deployable\n") {
 		return fmt.Errorf("verify/gate.txt does not state the decision:\n%s", gate)
 	}
 	return nil
