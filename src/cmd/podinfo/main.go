@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strconv"
 	"syscall"
 
@@ -30,6 +31,9 @@ import (
 	"github.com/deliverykit/podinfo/src/internal/smkeys"
 	"github.com/deliverykit/podinfo/src/internal/version"
 )
+
+// gcPercent is the GOGC the service runs with unless GOGC is set.
+const gcPercent = 400
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
@@ -55,6 +59,13 @@ func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 	if err != nil {
 		fmt.Fprintf(stderr, "podinfo: %v\n", err)
 		return 2
+	}
+	if lookup(environ, "GOGC") == "" {
+		// The service's live heap is a few MB, so the default GOGC=100
+		// collects every few thousand requests; 400 cuts GC work per
+		// request by about a fifth (README, "Measured figures") for a
+		// peak heap of tens of MB under load. GOGC in the environment wins.
+		debug.SetGCPercent(gcPercent)
 	}
 	target := api.TargetEC2
 	if lookup(environ, "AWS_LAMBDA_RUNTIME_API") != "" {

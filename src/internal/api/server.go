@@ -8,6 +8,8 @@ import (
 	"errors"
 	"net/http"
 	"os"
+	"slices"
+	"strings"
 
 	"github.com/gorilla/mux"
 	"github.com/sirupsen/logrus"
@@ -55,8 +57,17 @@ type Options struct {
 type Server struct {
 	opts    Options
 	router  *mux.Router
+	exact   map[string]*exactRoute
 	handler http.Handler
 	info    infoTemplate
+}
+
+// exactRoute is a route without path variables, answered without asking
+// the router (see dispatch).
+type exactRoute struct {
+	route   *route
+	methods []string // empty: any method
+	h       http.HandlerFunc
 }
 
 var _ http.Handler = (*Server)(nil)
@@ -88,12 +99,12 @@ func New(opts Options) (*Server, error) {
 	if opts.Exit == nil {
 		opts.Exit = os.Exit
 	}
-	s := &Server{opts: opts, router: mux.NewRouter()}
+	s := &Server{opts: opts, router: mux.NewRouter(), exact: map[string]*exactRoute{}}
 	s.info = newInfoTemplate(opts.Config)
 	s.routes()
 	s.router.NotFoundHandler = http.HandlerFunc(s.notFound)
 	s.router.MethodNotAllowedHandler = http.HandlerFunc(s.methodNotAllowed)
-	s.handler = s.middleware(s.router)
+	s.handler = s.middleware(http.HandlerFunc(s.dispatch))
 	return s, nil
 }
 
@@ -159,6 +170,9 @@ func (s *Server) handle(path, name string, h http.HandlerFunc, methods ...string
 		label = path
 	}
 	rt := &route{template: path, label: metrics.Label(label)}
+	if !strings.Contains(path, "{") {
+		s.exact[path] = &exactRoute{route: rt, methods: methods, h: h}
+	}
 	r := s.router.Handle(path, withRoute(rt, h))
 	if len(methods) > 0 {
 		r.Methods(methods...)
@@ -171,6 +185,24 @@ func (s *Server) handle(path, name string, h http.HandlerFunc, methods ...string
 func (s *Server) handlePrefix(prefix string, h http.HandlerFunc) {
 	rt := &route{template: prefix + "*", label: metrics.Label(prefix)}
 	s.router.PathPrefix(prefix).Handler(withRoute(rt, h))
+}
+
+// dispatch answers a request for a path without variables (/api/info,
+// /healthz, ...) with a map lookup, and leaves everything else (paths with
+// variables, prefixes, wrong methods, unknown paths) to the gorilla/mux
+// router. The routes are registered once, in routes(), into both; for the
+// exact paths the router's matching (a regular expression per route tried)
+// and its two request copies are the largest cost of a request that the
+// answer does not need, since those routes have no variables to extract.
+func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
+	if e, ok := s.exact[r.URL.Path]; ok && (len(e.methods) == 0 || slices.Contains(e.methods, r.Method)) {
+		if ex := exchangeFrom(r.Context()); ex != nil {
+			ex.route = e.route
+		}
+		e.h(w, r)
+		return
+	}
+	s.router.ServeHTTP(w, r)
 }
 
 // withRoute records which route answered, for the observe middleware.

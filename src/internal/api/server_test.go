@@ -272,3 +272,27 @@ func (zeros) Read(p []byte) (int, error) {
 	clear(p)
 	return len(p), nil
 }
+
+// TestDispatchMatchesRouter checks that the exact-path fast path answers
+// every path and method as the gorilla/mux router alone does.
+func TestDispatchMatchesRouter(t *testing.T) {
+	ts := newTestServer(t, func(o *Options) { o.Config.DelayMax = 0 })
+	direct := newTestServer(t, func(o *Options) { o.Config.DelayMax = 0 })
+	direct.handler = direct.middleware(direct.router)
+	if len(ts.exact) < 15 {
+		t.Fatalf("only %d exact routes", len(ts.exact))
+	}
+	for path := range ts.exact {
+		for _, m := range probeMethods {
+			if path == "/panic" || path == "/readyz/disable" || path == "/fault_injection/enable" {
+				continue // change state or end the process: covered by their own tests
+			}
+			t.Run(m+" "+path, func(t *testing.T) {
+				got, want := ts.do(m, path, nil), direct.do(m, path, nil)
+				if got.Code != want.Code || got.Header().Get("Content-Type") != want.Header().Get("Content-Type") {
+					t.Errorf("fast path %d %q, router %d %q", got.Code, got.Header().Get("Content-Type"), want.Code, want.Header().Get("Content-Type"))
+				}
+			})
+		}
+	}
+}
