@@ -115,14 +115,11 @@ func startEmulator(tb testing.TB) *emulator {
 // launch starts aws-lambda-rie with function as its bootstrap; the caller
 // stops it.
 func launch(function string) (*emulator, error) {
-	invokeAddr, err := freeAddr()
+	addrs, err := freeAddrs(2)
 	if err != nil {
 		return nil, err
 	}
-	apiAddr, err := freeAddr()
-	if err != nil {
-		return nil, err
-	}
+	invokeAddr, apiAddr := addrs[0], addrs[1]
 	e := &emulator{
 		url:    "http://" + invokeAddr + "/2015-03-31/functions/function/invocations",
 		output: &syncBuffer{},
@@ -269,13 +266,19 @@ func decodeResponse(payload []byte) (apiResponse, error) {
 	return r, nil
 }
 
-func freeAddr() (string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", fmt.Errorf("find a free 127.0.0.1 port: %w", err)
+// freeAddrs returns n distinct free 127.0.0.1 addresses: all n listeners are
+// open at once, so no two of them can be the same port.
+func freeAddrs(n int) ([]string, error) {
+	addrs := make([]string, 0, n)
+	for range n {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, fmt.Errorf("find a free 127.0.0.1 port: %w", err)
+		}
+		defer l.Close()
+		addrs = append(addrs, l.Addr().String())
 	}
-	defer l.Close()
-	return l.Addr().String(), nil
+	return addrs, nil
 }
 
 // syncBuffer is a bytes.Buffer safe for the two writers exec gives it.
