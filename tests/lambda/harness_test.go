@@ -183,6 +183,18 @@ func (e *emulator) stop() {
 	<-e.done
 }
 
+// exitState says how the emulator ended, if it has, for error messages: an
+// emulator killed by a signal nobody in this test sent points at another
+// process on the machine.
+func (e *emulator) exitState() string {
+	select {
+	case <-e.done:
+		return fmt.Sprintf(" (the emulator had exited: %v)", e.cmd.ProcessState)
+	case <-time.After(100 * time.Millisecond):
+		return ""
+	}
+}
+
 // childPIDs lists the direct children of pid, from /proc.
 func childPIDs(pid int) []int {
 	tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", pid))
@@ -212,7 +224,7 @@ func (e *emulator) invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("invoke %s: %w", e.url, err)
+		return nil, fmt.Errorf("invoke %s: %w%s", e.url, err, e.exitState())
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
