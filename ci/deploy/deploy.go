@@ -189,9 +189,13 @@ func (c Config) Validate() error {
 			errs = append(errs, fmt.Errorf("--backend-config %q: %v; pass the environment's backend file, e.g. iac/envs/prod/backend.tfbackend", c.BackendConfig, err))
 		}
 	}
+	digestVar := c.DigestVar
+	if digestVar == "" {
+		digestVar = "image_digest"
+	}
 	for _, v := range c.Vars {
-		if name, _, ok := strings.Cut(v, "="); !ok || name == "" || name == c.DigestVar {
-			errs = append(errs, fmt.Errorf("--var %q: want name=value for a root variable other than %s (the digest comes from --digest)", v, c.DigestVar))
+		if name, _, ok := strings.Cut(v, "="); !ok || name == "" || name == digestVar {
+			errs = append(errs, fmt.Errorf("--var %q: want name=value for a root variable other than %s (the digest comes from --digest)", v, digestVar))
 		}
 	}
 	if c.Actor == "" || c.Run == "" {
