@@ -19,7 +19,7 @@ import (
 // server share the machine, so the figure is a lower bound; see the README
 // for wrk figures.
 func benchHTTP(b *testing.B, level, method, path string, body []byte, want int) {
-	p := start(b, nil, "--level="+level)
+	p := startQuiet(b, nil, "--level="+level)
 	tr := &http.Transport{MaxIdleConnsPerHost: 64}
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr}
@@ -103,7 +103,7 @@ func BenchmarkBinarySize(b *testing.B) {
 func BenchmarkIdleRSS(b *testing.B) {
 	var rss int64
 	for b.Loop() {
-		p := start(b, nil)
+		p := startQuiet(b, nil)
 		p.request("GET", "/api/info", nil)
 		time.Sleep(time.Second)
 		rss = vmRSS(b, p.cmd.Process.Pid)

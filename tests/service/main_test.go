@@ -81,8 +81,21 @@ type proc struct {
 // test ends. Should another process take the port first, it tries again.
 func start(t testing.TB, env []string, args ...string) *proc {
 	t.Helper()
+	return startWith(t, true, env, args)
+}
+
+// startQuiet is start with the service's output sent to /dev/null, for
+// benchmarks: reading and parsing every log line would load the machine
+// the service shares with its clients.
+func startQuiet(t testing.TB, env []string, args ...string) *proc {
+	t.Helper()
+	return startWith(t, false, env, args)
+}
+
+func startWith(t testing.TB, capture bool, env, args []string) *proc {
+	t.Helper()
 	for attempt := 0; ; attempt++ {
-		p, err := tryStart(t, env, args)
+		p, err := tryStart(t, capture, env, args)
 		if err == nil {
 			return p
 		}
@@ -102,16 +115,20 @@ func freePort(t testing.TB) int {
 	return ln.Addr().(*net.TCPAddr).Port
 }
 
-func tryStart(t testing.TB, env, args []string) (*proc, error) {
+func tryStart(t testing.TB, capture bool, env, args []string) (*proc, error) {
 	port := freePort(t)
 	args = append([]string{"--host=127.0.0.1", "--port=" + strconv.Itoa(port), "--server-shutdown-delay=0s"}, args...)
 	cmd := exec.Command(binary, args...)
 	cmd.Env = append(baseEnv(), env...)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
+	var stdout io.Reader = strings.NewReader("")
+	if capture {
+		pipe, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		stdout = pipe
+		cmd.Stderr = cmd.Stdout
 	}
-	cmd.Stderr = cmd.Stdout
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", binary, err)
 	}
