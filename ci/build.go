@@ -117,11 +117,28 @@ func (m *PodinfoDelivery) Test(
 		return "", packagesError(err)
 	}
 	r := m.localRunner()
-	work, err := r.exec(ctx, s, opts{work: m.Source})
+	// The output goes to a file, so a failing run still shows which test
+	// failed.
+	ctr, err := r.container(s, opts{work: m.Source, allowFailure: true})
+	if err != nil {
+		return "", err
+	}
+	code, err := ctr.ExitCode(ctx)
+	if err != nil {
+		return "", stepError(s, err)
+	}
+	out, err := readFile(ctx, ctr.Directory("/work"), modsteps.FileTestReport)
 	if err != nil {
 		return "", fmt.Errorf("test: %w", err)
 	}
-	return readFile(ctx, work, modsteps.FileTestReport)
+	if code != 0 {
+		stderr, serr := ctr.Stderr(ctx)
+		if serr != nil {
+			stderr = fmt.Sprintf("(stderr unavailable: %v)", serr)
+		}
+		return "", fmt.Errorf("test: go test exited with status %d:\n%s\n%s", code, tail(out, 6000), tail(stderr, 2000))
+	}
+	return out, nil
 }
 
 // Lint the service: gofmt must change nothing and go vet must pass.
