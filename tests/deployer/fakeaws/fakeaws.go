@@ -40,6 +40,11 @@ type Server struct {
 	RejectCredentials bool
 	// Calls records "service:Operation" for every request, in order.
 	Calls []string
+	// FailNext answers the next n requests, whatever they are, with HTTP
+	// 503, as an overloaded endpoint does; the SDK retries those.
+	FailNext int
+	// Requests counts every request received, failed ones included.
+	Requests int
 	// After runs after every successful call with the lock held, so tests
 	// can change state at a given point ("alarm fires after the 2nd shift").
 	After func(s *Server, op string)
@@ -119,6 +124,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.Requests++
+	if s.FailNext > 0 {
+		s.FailNext--
+		http.Error(w, "service unavailable", http.StatusServiceUnavailable)
+		return
+	}
 	switch {
 	case r.Header.Get("Smithy-Protocol") == "rpc-v2-cbor":
 		s.serveCBOR(w, r, body)
