@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/deliverykit/podinfo/ci/internal/dagger"
 	"github.com/deliverykit/podinfo/ci/report"
@@ -26,25 +28,42 @@ func (m *PodinfoDelivery) Ci(
 	if err != nil {
 		return nil, err
 	}
-	lint, err := m.Lint(ctx, []string{"./src/..."})
-	if err != nil {
-		return nil, fmt.Errorf("ci: %w", err)
-	}
-	tests, err := m.Test(ctx, []string{"./src/..."})
-	if err != nil {
-		return nil, fmt.Errorf("ci: %w", err)
-	}
-	iac, err := m.ScanIac(ctx, severity, allowList, false)
-	if err != nil {
-		return nil, fmt.Errorf("ci: %w", err)
-	}
-	p, err := m.newPipeline(ctx, "", registryCreds{})
-	if err != nil {
+	// The four parts are independent: run them at once and report every
+	// failure, as a pull-request check should.
+	var (
+		wg          sync.WaitGroup
+		lint, tests string
+		iac         *dagger.Directory
+		signed      signedImage
+		p           *pipeline
+		errs        = make([]error, 4)
+		pkgs        = []string{"./src/..."}
+		run         = func(i int, f func() error) { defer wg.Done(); errs[i] = f() }
+		ciErr       = func(part string, err error) error {
+			if err != nil {
+				return fmt.Errorf("ci %s: %w", part, err)
+			}
+			return nil
+		}
+	)
+	wg.Add(4)
+	go run(0, func() (err error) { lint, err = m.Lint(ctx, pkgs); return ciErr("lint", err) })
+	go run(1, func() (err error) { tests, err = m.Test(ctx, pkgs); return ciErr("test", err) })
+	go run(2, func() (err error) {
+		iac, err = m.ScanIac(ctx, severity, allowList, false)
+		return ciErr("scan-iac", err)
+	})
+	go run(3, func() error {
+		var err error
+		if p, err = m.newPipeline(ctx, "", registryCreds{}); err != nil {
+			return ciErr("build-and-sign", err)
+		}
+		signed, err = p.buildAndSign(ctx, "ci", signingArgs{}, th, "https://dagger.io/local")
+		return ciErr("build-and-sign", err)
+	})
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
 		return nil, err
-	}
-	signed, err := p.buildAndSign(ctx, "ci", signingArgs{}, th, "https://dagger.io/local")
-	if err != nil {
-		return nil, fmt.Errorf("ci: %w", err)
 	}
 	rep := report.Report{
 		Function: "ci", Image: signed.ref, Registry: p.registryText(), EphemeralRegistry: true,

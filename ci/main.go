@@ -101,8 +101,8 @@ func New(
 	}, nil
 }
 
-// validated runs check and returns its error unchanged: the argument errors
-// of package args already name the flag and the fix.
+// validated returns the first of the checks' errors, unchanged: the
+// argument errors of package args already name the flag and the fix.
 func validated(checks ...error) error {
 	for _, err := range checks {
 		if err != nil {
