@@ -144,3 +144,25 @@ func BenchmarkLintModule(b *testing.B) {
 		}
 	}
 }
+
+// TestReadmeDocumentsEveryFunction requires an example `dagger call` line
+// in README.md for every function of the module.
+func TestReadmeDocumentsEveryFunction(t *testing.T) {
+	readme, err := os.ReadFile("../../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fns, err := Pragmas("../..", moduleConfig.ModuleType)
+	if err != nil {
+		t.Fatal(err)
+	}
+	called := map[string]bool{}
+	for _, c := range ReadmeCalls(readme, nil) {
+		called[pascal(c.Function)] = true
+	}
+	for fn := range fns {
+		if !called[fn] {
+			t.Errorf("README.md has no `dagger call %s` example", kebab(fn))
+		}
+	}
+}
