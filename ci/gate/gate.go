@@ -210,9 +210,20 @@ func policyName(p steps.Policy) string {
 	return fmt.Sprintf("identity %q from issuer %q", p.Identity, p.Issuer)
 }
 
+// signatureTypes are the payload types of image signatures: the simple
+// signing payload of cosign v2 and the sign/v1 statement that cosign v3
+// bundles carry. Attestations verify with the same key but report their
+// predicate type (https://spdx.dev/Document, ...) and never count.
+var signatureTypes = map[string]bool{
+	"cosign container image signature":   true,
+	"https://sigstore.dev/cosign/sign/v1": true,
+}
+
 // checkSignatures reads `cosign verify --output json`: a JSON array of
-// simple-signing payloads. Only payloads of type "cosign container image
-// signature" for the digest count, so attestations never pass as signatures.
+// payloads. Only signature payloads (signatureTypes) for the digest count:
+// cosign v3 `verify` also succeeds on an image that carries only
+// attestations, listing them with their predicate type, and those must not
+// pass as signatures.
 func checkSignatures(res step.Result, digest string) (int, error) {
 	if res.ExitCode != 0 {
 		return 0, fmt.Errorf("cosign verify failed (exit %d): %s", res.ExitCode, lastLine(res.Stderr))
@@ -232,7 +243,7 @@ func checkSignatures(res step.Result, digest string) (int, error) {
 	n := 0
 	var other []string
 	for _, p := range payloads {
-		if p.Critical.Type == "cosign container image signature" && p.Critical.Image.Digest == digest {
+		if signatureTypes[p.Critical.Type] && p.Critical.Image.Digest == digest {
 			n++
 			continue
 		}

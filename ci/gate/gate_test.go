@@ -80,7 +80,9 @@ func TestEvaluate(t *testing.T) {
 		{name: "unsigned", edit: func(e *Evidence) {
 			e.Verify = step.Result{ExitCode: 1, Stderr: []byte("Error: no signatures found")}
 		}, failed: CheckSignature, detail: "no signatures found"},
-		{name: "attestation only", edit: func(e *Evidence) { e.Verify = sigOutput("", "") }, failed: CheckSignature, detail: "an attestation is not a signature"},
+		{name: "attestation only (cosign v2 payload)", edit: func(e *Evidence) { e.Verify = sigOutput("", "") }, failed: CheckSignature, detail: "an attestation is not a signature"},
+		{name: "attestation only (cosign v3 verify passes on it)", edit: func(e *Evidence) { e.Verify = sigOutput("https://spdx.dev/Document", digest) }, failed: CheckSignature, detail: "an attestation is not a signature"},
+		{name: "cosign v3 signature", edit: func(e *Evidence) { e.Verify = sigOutput("https://sigstore.dev/cosign/sign/v1", digest) }},
 		{name: "signature of another digest", edit: func(e *Evidence) { e.Verify = sigOutput("cosign container image signature", other) }, failed: CheckSignature, detail: "no image signature"},
 		{name: "verify output garbage", edit: func(e *Evidence) { e.Verify = step.Result{Stdout: []byte("ok")} }, failed: CheckSignature, detail: "not a JSON list"},
 		{name: "missing SBOM attestation", edit: func(e *Evidence) {
