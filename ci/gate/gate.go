@@ -215,7 +215,7 @@ func policyName(p steps.Policy) string {
 // bundles carry. Attestations verify with the same key but report their
 // predicate type (https://spdx.dev/Document, ...) and never count.
 var signatureTypes = map[string]bool{
-	"cosign container image signature":   true,
+	"cosign container image signature":    true,
 	"https://sigstore.dev/cosign/sign/v1": true,
 }
 
