@@ -104,3 +104,24 @@ func TestBinary(t *testing.T) {
 		t.Errorf("another host: err %v, output %q; want the protocol's not-found answer", err, out)
 	}
 }
+
+// FuzzRun feeds arbitrary server URLs to get: the helper answers only for
+// its host and never puts the secret into an error.
+func FuzzRun(f *testing.F) {
+	for _, s := range []string{"ghcr.io", "https://ghcr.io/v2/", "ghcr.io.evil.com", "", "https://user@ghcr.io"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, server string) {
+		var out bytes.Buffer
+		err := Run("get", strings.NewReader(server), &out, env(map[string]string{EnvUsername: "acme", EnvPassword: password, EnvHost: "ghcr.io"}))
+		if err != nil {
+			if strings.Contains(err.Error(), password) {
+				t.Fatalf("error quotes the secret: %v", err)
+			}
+			return
+		}
+		if hostOf(server) != "ghcr.io" {
+			t.Fatalf("answered for %q (host %q)", server, hostOf(server))
+		}
+	})
+}

@@ -59,3 +59,17 @@ func TestCheck(t *testing.T) {
 		})
 	}
 }
+
+// FuzzCheck feeds arbitrary responses: Check never panics, and accepts
+// only a 200 whose (decoded) body holds the expected text.
+func FuzzCheck(f *testing.F) {
+	for _, s := range []string{`{"statusCode":200,"body":"OK"}`, `{"statusCode":200,"body":"T0s=","isBase64Encoded":true}`, `{"statusCode":"200"}`, `null`, `[]`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		r, err := Check("/healthz", raw, "OK")
+		if err == nil && (r.StatusCode != 200 || !strings.Contains(r.Body, "OK") || r.IsBase64Encoded) {
+			t.Fatalf("accepted %q as %+v", raw, r)
+		}
+	})
+}
