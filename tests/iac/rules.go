@@ -576,7 +576,7 @@ func numText(n int64, ok bool) string {
 
 // checkRolloutNotFought: what the deployer changes during a rollout is
 // ignored by Terraform: the alias version and routing, the listener's
-// forward weights and the groups' capacities.
+// forward weights, the groups' capacities and launch template versions.
 func checkRolloutNotFought(t *Tree) []Finding {
 	const rule = "rollout-not-fought"
 	var out []Finding
@@ -606,7 +606,7 @@ func checkRolloutNotFought(t *Tree) []Finding {
 			}
 		}
 		for _, b := range d.Resources("aws_autoscaling_group") {
-			need(b, "aws_autoscaling_group", "desired_capacity", "min_size")
+			need(b, "aws_autoscaling_group", "desired_capacity", "min_size", "launch_template")
 		}
 	}
 	return out

@@ -132,6 +132,8 @@ func TestRulesCatchBadFixtures(t *testing.T) {
 			`aws_lambda_alias.live: add routing_config`,
 			`aws_lb_listener.weighted: add default_action`,
 			`aws_autoscaling_group.blue: add min_size`,
+			`aws_autoscaling_group.blue: add launch_template`,
+			`aws_autoscaling_group.green: add launch_template`,
 		}},
 		{"backend-locking", "no-locking", []string{
 			`environment a has no backend "s3" {} block`,

@@ -172,11 +172,12 @@ resource "aws_launch_template" "this" {
   }
 }
 
-# Blue starts active at the desired capacity, green idle at zero. After
-# creation the deployer owns min_size and desired_capacity of both groups:
-# it scales the new colour up, shifts the listener weights, then scales the
-# old colour to zero. New instances take the newest launch template version,
-# which is the one running image_uri.
+# Blue starts active at the desired capacity, green idle at zero, both on
+# the newest launch template version. After creation the deployer owns
+# min_size, desired_capacity and the launch template version of both groups:
+# it pins the new colour to the version running image_uri, scales it up,
+# shifts the listener weights, then scales the old colour to zero (which
+# keeps its own version, so a rollback runs the old digest).
 resource "aws_autoscaling_group" "colour" {
   for_each                  = local.colours
   name                      = "${var.name}-${each.key}"
@@ -212,7 +213,7 @@ resource "aws_autoscaling_group" "colour" {
   }
 
   lifecycle {
-    ignore_changes = [min_size, desired_capacity]
+    ignore_changes = [min_size, desired_capacity, launch_template]
 
     precondition {
       condition     = var.asg_min_size <= var.asg_desired_capacity && var.asg_desired_capacity <= var.asg_max_size
