@@ -14,8 +14,8 @@ import (
 func valid() map[string]json.RawMessage {
 	m := map[string]string{
 		"environment": `"prod"`, "aws_region": `"eu-west-1"`,
-		"image_digest": `"sha256:1111111111111111111111111111111111111111111111111111111111111111"`,
-		"image_uri":    `"1.dkr.ecr.eu-west-1.amazonaws.com/p@sha256:1111111111111111111111111111111111111111111111111111111111111111"`,
+		"image_digest":         `"sha256:1111111111111111111111111111111111111111111111111111111111111111"`,
+		"image_uri":            `"1.dkr.ecr.eu-west-1.amazonaws.com/p@sha256:1111111111111111111111111111111111111111111111111111111111111111"`,
 		"lambda_function_name": `"p"`, "lambda_alias_name": `"live"`, "codedeploy_app_name": `"p"`,
 		"codedeploy_lambda_group_name": `"p-live"`, "lambda_deployment_config": `"CodeDeployDefault.LambdaAllAtOnce"`,
 		"api_url": `"https://api.example.com"`, "alb_listener_arn": `"arn:l"`, "blue_target_group_arn": `"arn:b"`,

@@ -43,7 +43,7 @@ func sample() Report {
 				{Weight: 10, At: at(7, 0), Checks: []ec2roll.Check{{Name: "alarms", OK: true}, {Name: "target-health", OK: true}}},
 				{Weight: 50, At: at(8, 0), Checks: []ec2roll.Check{{Name: "alarms", OK: false, Detail: "podinfo-prod-5xx"}}},
 			},
-			Checks: []ec2roll.Check{{Name: "rollback", OK: true, At: at(9, 10), Detail: "all traffic on blue, green scaled to 0"}},
+			Checks:  []ec2roll.Check{{Name: "rollback", OK: true, At: at(9, 10), Detail: "all traffic on blue, green scaled to 0"}},
 			Message: "rolled back: alarm(s) in ALARM during bake at 50%: podinfo-prod-5xx"},
 		Smoke:   []smoke.Result{{BaseURL: "https://api.example.com", Version: "1.4.0", Checks: []smoke.Check{{Name: "healthz", OK: true, Status: 200}, {Name: "token", OK: false, Status: 401, Detail: "GET /token/validate | 401"}}}},
 		Version: "1.4.0", Revision: "abc123",
