@@ -129,6 +129,12 @@ func TestGolden(t *testing.T) {
 	add(VerifyAttestation(VerifyOptions{Image: testImage, Policy: idp}, PredicateSPDX))
 	add(Copy(CopyOptions{Image: testImage, Destination: "prod.example.com/team/podinfo"}))
 	add(Copy(CopyOptions{Common: Common{Mirror: "mirror.internal/hub"}, Image: testImage, Destination: "prod.example.com/team/podinfo"}))
+	pr, err := Promote(CopyOptions{Common: local, Image: testImage, Destination: "127.0.0.1:5000/prod/podinfo"})
+	if err != nil || len(pr) != 2 {
+		t.Fatalf("promote: %d steps, %v", len(pr), err)
+	}
+	add(pr[0], nil)
+	add(pr[1], nil)
 	got := strings.Join(out, "\n")
 	golden := filepath.Join("testdata", "steps.golden")
 	if *update {
@@ -183,6 +189,8 @@ func TestBadInput(t *testing.T) {
 		{"identity without issuer", errOf(Verify(VerifyOptions{Image: testImage, Policy: Policy{Identity: "x"}})), []string{"certificate-oidc-issuer"}},
 		{"private key as public key", errOf(Verify(VerifyOptions{Image: testImage, Policy: Policy{PublicKey: []byte("-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED SIGSTORE PRIVATE KEY-----\n")}})), []string{"argument public-key", "not the private key"}},
 		{"copy to same repo", errOf(Copy(CopyOptions{Image: testImage, Destination: "registry.example.com/team/podinfo"})), []string{"argument destination", "different repository"}},
+		{"promote to same repo", errOf2(Promote(CopyOptions{Image: testImage, Destination: "registry.example.com/team/podinfo"})), []string{"promote: argument destination", "different repository"}},
+		{"promote a tag", errOf2(Promote(CopyOptions{Image: "registry.example.com/team/podinfo:v1", Destination: "registry.example.com/prod/podinfo"})), []string{"promote: argument image", "is a tag"}},
 		{"convert unknown format", errOf(Convert(Common{}, FileScanJSON, "html", "x.html")), []string{"argument format"}},
 		{"not a cosign key", CheckPrivateKey(pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: []byte{1}})), []string{"argument cosign-key", "not a cosign key", "cosign generate-key-pair"}},
 		{"key not PEM", CheckPrivateKey([]byte("hunter2")), []string{"argument cosign-key is not a PEM file"}},
@@ -202,6 +210,8 @@ func TestBadInput(t *testing.T) {
 }
 
 func errOf(_ step.Step, err error) error { return err }
+
+func errOf2(_ []step.Step, err error) error { return err }
 
 func TestMirror(t *testing.T) {
 	s, err := Sign(SignOptions{Common: Common{Mirror: "mirror.internal/hub/"}, Image: testImage})

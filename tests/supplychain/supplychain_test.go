@@ -170,13 +170,30 @@ func TestSupplyChain(t *testing.T) {
 			t.Errorf("allow-listed vulnerability still refused:\n%s", d)
 		}
 	})
-	t.Run("copy promotes digest, signature and attestations", func(t *testing.T) {
+	t.Run("promote keeps digest, signature and attestations", func(t *testing.T) {
 		wd := h.workDir(t, "promote")
-		s, err := steps.Copy(steps.CopyOptions{Common: h.common, Image: svc.image, Destination: h.registry + "/prod/podinfo"})
-		h.run(t, h.runner(t, wd, nil), s, err)
+		r := h.runner(t, wd, nil)
+		pr, err := steps.Promote(steps.CopyOptions{Common: h.common, Image: svc.image, Destination: h.registry + "/prod/podinfo"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range pr {
+			h.run(t, r, s, nil)
+		}
 		dst := h.registry + "/prod/podinfo@" + svc.image[strings.Index(svc.image, "@")+1:]
 		if d := h.gateCheck(t, wd, dst, h.key.policy(), now); !d.Deployable {
 			t.Fatalf("promoted image refused at the destination:\n%s", d)
+		}
+	})
+	t.Run("cosign copy alone does not carry v3 bundles", func(t *testing.T) {
+		// Why Promote is save+load: the deprecated cosign copy leaves the
+		// referrer bundles behind, and the gate refuses the copy.
+		wd := h.workDir(t, "copy")
+		s, err := steps.Copy(steps.CopyOptions{Common: h.common, Image: svc.image, Destination: h.registry + "/copied/podinfo"})
+		h.run(t, h.runner(t, wd, nil), s, err)
+		dst := h.registry + "/copied/podinfo@" + svc.image[strings.Index(svc.image, "@")+1:]
+		if d := h.gateCheck(t, wd, dst, h.key.policy(), now); d.Deployable {
+			t.Logf("cosign copy now carries the bundles: Promote could use it again")
 		}
 	})
 	t.Run("no secret in argv, env, logs, artifacts or registry", func(t *testing.T) {
