@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"path"
@@ -193,7 +194,45 @@ func (p *pipeline) deployer(ctx context.Context, o modsteps.DeployOptions, creds
 		}
 		return nil, fmt.Errorf("deploy %s to %s: the deployer exited with status %d (1: failed or rolled back, 2: refused input): %s", o.Digest, o.Env, code, tail(stderr, 4000))
 	}
-	return dag.Directory().WithDirectory("deploy", rep), nil
+	raw, err := rep.File("deploy-report.json").Contents(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("deploy %s to %s: read the deployer's report: %w", o.Digest, o.Env, err)
+	}
+	outcome, err := readDeployOutcome([]byte(raw))
+	if err != nil {
+		return nil, fmt.Errorf("deploy %s to %s: %w", o.Digest, o.Env, err)
+	}
+	if !outcome.DryRun && !outcome.Healthy {
+		return nil, fmt.Errorf("deploy %s to %s: outcome %q but the smoke tests did not pass: see deploy/deploy-report.md", o.Digest, o.Env, outcome.Outcome)
+	}
+	summary := report.Report{
+		Function: "deploy --env " + o.Env, Image: o.Digest, Tools: p.r.tools,
+		Checks: []report.Check{
+			{Name: "gate", OK: true, Detail: "signature, attestations and vulnerability policy verified (gate/)"},
+			{Name: "deployer", OK: true, Detail: fmt.Sprintf("outcome %s, dry run %v (deploy/deploy-report.md)", outcome.Outcome, outcome.DryRun)},
+			{Name: "smoke", OK: outcome.Healthy || outcome.DryRun, Detail: fmt.Sprintf("healthy %v", outcome.Healthy)},
+		},
+	}
+	return dag.Directory().WithDirectory("deploy", rep).WithNewFile("report.md", summary.Markdown()), nil
+}
+
+// deployOutcome is the part of the deployer's report.json the module reads.
+type deployOutcome struct {
+	Outcome string `json:"outcome"`
+	Healthy bool   `json:"healthy"`
+	DryRun  bool   `json:"dry_run"`
+}
+
+// readDeployOutcome decodes the deployer's report.json.
+func readDeployOutcome(raw []byte) (deployOutcome, error) {
+	var o deployOutcome
+	if err := json.Unmarshal(raw, &o); err != nil {
+		return deployOutcome{}, fmt.Errorf("the deployer's deploy-report.json does not parse: %w", err)
+	}
+	if o.Outcome == "" {
+		return deployOutcome{}, fmt.Errorf("the deployer's deploy-report.json has no outcome")
+	}
+	return o, nil
 }
 
 // deployLocal runs the image as services and smoke-tests both modes.

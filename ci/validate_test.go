@@ -219,3 +219,28 @@ func TestValidation(t *testing.T) {
 		})
 	}
 }
+
+func TestReadDeployOutcome(t *testing.T) {
+	tests := []struct {
+		raw     string
+		want    deployOutcome
+		wantErr string
+	}{
+		{`{"env":"prod","outcome":"deployed","healthy":true}`, deployOutcome{Outcome: "deployed", Healthy: true}, ""},
+		{`{"outcome":"planned","dry_run":true,"healthy":false}`, deployOutcome{Outcome: "planned", DryRun: true}, ""},
+		{`{"healthy":true}`, deployOutcome{}, "no outcome"},
+		{`not json`, deployOutcome{}, "does not parse"},
+	}
+	for _, tt := range tests {
+		got, err := readDeployOutcome([]byte(tt.raw))
+		if tt.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("readDeployOutcome(%s) = %v, want an error containing %q", tt.raw, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil || got != tt.want {
+			t.Errorf("readDeployOutcome(%s) = %+v, %v; want %+v", tt.raw, got, err, tt.want)
+		}
+	}
+}
