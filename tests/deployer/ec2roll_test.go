@@ -147,6 +147,14 @@ func TestEC2Rollout(t *testing.T) {
 			},
 		},
 		{
+			name: "group on $Latest counts as the newest version",
+			setup: func(f *fakeaws.Server, _ *ec2roll.Config) {
+				f.Groups["podinfo-blue"].Version = "$Latest"
+			},
+			wantOutcome: ec2roll.OutcomeNoOp,
+			wantState:   groupState{100, 0, 2, 0, "$Latest", "3"},
+		},
+		{
 			name: "already live is a no-op",
 			setup: func(f *fakeaws.Server, _ *ec2roll.Config) {
 				f.Groups["podinfo-blue"].Version = "4"

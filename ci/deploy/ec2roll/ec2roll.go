@@ -88,7 +88,9 @@ type Config struct {
 	ListenerARN string
 	// Blue and Green are the two colours.
 	Blue, Green Side
-	// LaunchTemplateID and LaunchTemplateVersion are what the new colour runs.
+	// LaunchTemplateID and LaunchTemplateVersion are what the new colour
+	// runs. The version must be the template's newest: a group on "$Latest"
+	// (as Terraform creates them) counts as running it.
 	LaunchTemplateID, LaunchTemplateVersion string
 	// Capacity is the desired capacity of the live colour.
 	Capacity int32
@@ -365,6 +367,9 @@ func (r *roller) State(ctx context.Context) (State, error) {
 		found[c] = true
 		if g.LaunchTemplate != nil {
 			st.Versions[c] = aws.ToString(g.LaunchTemplate.Version)
+			if st.Versions[c] == "$Latest" {
+				st.Versions[c] = r.cfg.LaunchTemplateVersion
+			}
 		}
 		st.Desired[c] = aws.ToInt32(g.DesiredCapacity)
 		st.MaxSize[c] = aws.ToInt32(g.MaxSize)
