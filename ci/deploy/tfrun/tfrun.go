@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 
@@ -44,7 +45,11 @@ func New(dir, execPath string, opts Options) (*Runner, error) {
 	if fi, err := os.Stat(abs); err != nil || !fi.IsDir() {
 		return nil, fmt.Errorf("terraform root %s: not a directory (pass --iac-dir with the environment root, e.g. iac/envs/prod)", dir)
 	}
-	tf, err := tfexec.NewTerraform(abs, execPath)
+	bin, err := exec.LookPath(execPath)
+	if err != nil {
+		return nil, fmt.Errorf("terraform binary %q: %w (put terraform on PATH or pass --terraform with its path)", execPath, err)
+	}
+	tf, err := tfexec.NewTerraform(abs, bin)
 	if err != nil {
 		return nil, fmt.Errorf("terraform at %s: %w (put terraform on PATH or pass --terraform)", execPath, err)
 	}
