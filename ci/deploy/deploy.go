@@ -257,15 +257,18 @@ func (d *deployer) run(ctx context.Context) error {
 		d.rep.Notes = append(d.rep.Notes, "dry run: stopped after the plan; nothing was applied and no traffic moved")
 		return nil
 	}
-	// Lock before apply when the state already names the table.
-	if raw, err := d.rawOutputs(ctx); err == nil {
-		if table := jsonString(raw["state_table_name"]); table != "" {
-			if err := d.connect(ctx, jsonString(raw["aws_region"])); err != nil {
-				return err
-			}
-			if err := d.takeLock(ctx, table); err != nil {
-				return err
-			}
+	// Lock before apply when the state already names the table (on the
+	// first apply into an empty state it is taken right after).
+	raw, err := d.rawOutputs(ctx)
+	if err != nil {
+		return err
+	}
+	if table := jsonString(raw["state_table_name"]); table != "" {
+		if err := d.connect(ctx, jsonString(raw["aws_region"])); err != nil {
+			return err
+		}
+		if err := d.takeLock(ctx, table); err != nil {
+			return err
 		}
 	}
 	if changes {

@@ -27,7 +27,7 @@ var (
 
 // binaries builds the service (as the image does: -tags lambda.norpc, version
 // by ldflags) and the smoke and deployer commands once per test binary.
-func binaries(t *testing.T) (podinfo, smokeCmd, deployer string) {
+func binaries(t testing.TB) (podinfo, smokeCmd, deployer string) {
 	t.Helper()
 	buildOnce.Do(func() {
 		binDir, buildErr = os.MkdirTemp("", "deployer-bins-")
@@ -70,7 +70,7 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-func freePort(t *testing.T) int {
+func freePort(t testing.TB) int {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -82,7 +82,7 @@ func freePort(t *testing.T) int {
 
 // startService runs the real service on 127.0.0.1 and returns its base URL;
 // it is stopped when the test ends.
-func startService(t *testing.T, extra ...string) string {
+func startService(t testing.TB, extra ...string) string {
 	t.Helper()
 	bin, _, _ := binaries(t)
 	port := freePort(t)

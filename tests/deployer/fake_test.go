@@ -29,7 +29,7 @@ const (
 
 // awsConfig returns SDK configuration pointed at the fake with static keys
 // and a short retry budget.
-func awsConfig(t *testing.T, f *fakeaws.Server) aws.Config {
+func awsConfig(t testing.TB, f *fakeaws.Server) aws.Config {
 	t.Helper()
 	cfg, err := awsconf.Load(context.Background(), awsconf.Options{
 		Region: f.Region, Endpoint: f.URL, StaticKeyID: "AKIDFAKE", StaticSecret: "fake-secret",
@@ -50,7 +50,7 @@ type awsClients struct {
 	ddb *dynamodb.Client
 }
 
-func clientsFor(t *testing.T, f *fakeaws.Server) awsClients {
+func clientsFor(t testing.TB, f *fakeaws.Server) awsClients {
 	cfg := awsConfig(t, f)
 	return awsClients{
 		elb: elbv2.NewFromConfig(cfg), asg: autoscaling.NewFromConfig(cfg), cw: cloudwatch.NewFromConfig(cfg),
@@ -60,7 +60,7 @@ func clientsFor(t *testing.T, f *fakeaws.Server) awsClients {
 
 // ec2Env sets up blue live at 100% on launch template version 3 with two
 // healthy instances, green idle, and two alarms in OK.
-func ec2Env(t *testing.T) *fakeaws.Server {
+func ec2Env(t testing.TB) *fakeaws.Server {
 	f := fakeaws.New(t)
 	f.Lock()
 	defer f.Unlock()
