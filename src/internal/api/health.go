@@ -2,12 +2,15 @@ package api
 
 import "net/http"
 
-var statusOK = map[string]string{"status": "OK"}
+// healthBody is the body of a passing probe, {"status":"OK"}.
+type healthBody struct {
+	Status string `json:"status"`
+}
 
 // healthz serves GET /healthz: 200 {"status":"OK"} while healthy, else 503.
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	if s.opts.State.Healthy() {
-		writeJSON(w, http.StatusOK, statusOK)
+		writeJSON(w, http.StatusOK, healthBody{Status: "OK"})
 		return
 	}
 	writeError(w, http.StatusServiceUnavailable, "not healthy")
@@ -16,7 +19,7 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 // readyz serves GET /readyz: 200 {"status":"OK"} while ready, else 503.
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	if s.opts.State.Ready() {
-		writeJSON(w, http.StatusOK, statusOK)
+		writeJSON(w, http.StatusOK, healthBody{Status: "OK"})
 		return
 	}
 	writeError(w, http.StatusServiceUnavailable, "not ready")

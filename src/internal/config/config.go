@@ -22,28 +22,47 @@ const EnvPrefix = "PODINFO_"
 // `flag` tag; its environment variable is EnvPrefix plus the flag name in
 // upper case with "-" replaced by "_".
 type Config struct {
-	Host                  string        `flag:"host"`
-	Port                  int           `flag:"port"`
-	Level                 string        `flag:"level"`
-	Hostname              string        `flag:"hostname"`
-	HTTPServerTimeout     time.Duration `flag:"http-server-timeout"`
+	// Host is the address the HTTP server binds; empty means all.
+	Host string `flag:"host"`
+	// Port is the HTTP port; 0 picks a free one.
+	Port int `flag:"port"`
+	// Level is the log level; request lines are written at info.
+	Level string `flag:"level"`
+	// Hostname is reported by /api/info.
+	Hostname string `flag:"hostname"`
+	// HTTPServerTimeout is the server's read and write timeout.
+	HTTPServerTimeout time.Duration `flag:"http-server-timeout"`
+	// ServerShutdownTimeout bounds the drain of in-flight requests.
 	ServerShutdownTimeout time.Duration `flag:"server-shutdown-timeout"`
-	ServerShutdownDelay   time.Duration `flag:"server-shutdown-delay"`
-	UILogo                string        `flag:"ui-logo"`
-	UIColor               string        `flag:"ui-color"`
-	UIMessage             string        `flag:"ui-message"`
-	RandomDelay           bool          `flag:"random-delay"`
-	RandomDelayUnit       string        `flag:"random-delay-unit"`
-	RandomDelayMin        int           `flag:"random-delay-min"`
-	RandomDelayMax        int           `flag:"random-delay-max"`
-	RandomError           bool          `flag:"random-error"`
-	Unhealthy             bool          `flag:"unhealthy"`
-	Unready               bool          `flag:"unready"`
-	DelayMax              int           `flag:"delay-max"`
-	JWTSecretID           string        `flag:"jwt-secret-id"`
-	JWTSecretRefresh      time.Duration `flag:"jwt-secret-refresh"`
-	SecretsEndpoint       string        `flag:"secretsmanager-endpoint"`
-	EMFNamespace          string        `flag:"emf-namespace"`
+	// ServerShutdownDelay is how long the server keeps serving, not ready,
+	// after SIGTERM before it stops accepting connections.
+	ServerShutdownDelay time.Duration `flag:"server-shutdown-delay"`
+	// UILogo, UIColor and UIMessage are reported by /api/info.
+	UILogo    string `flag:"ui-logo"`
+	UIColor   string `flag:"ui-color"`
+	UIMessage string `flag:"ui-message"`
+	// RandomDelay delays every request by RandomDelayMin..RandomDelayMax
+	// units of RandomDelayUnit ("s" or "ms").
+	RandomDelay     bool   `flag:"random-delay"`
+	RandomDelayUnit string `flag:"random-delay-unit"`
+	RandomDelayMin  int    `flag:"random-delay-min"`
+	RandomDelayMax  int    `flag:"random-delay-max"`
+	// RandomError answers one request in three with an error status.
+	RandomError bool `flag:"random-error"`
+	// Unhealthy and Unready set the initial probe states.
+	Unhealthy bool `flag:"unhealthy"`
+	Unready   bool `flag:"unready"`
+	// DelayMax caps /delay and /chunked, in seconds.
+	DelayMax int `flag:"delay-max"`
+	// JWTSecretID names the Secrets Manager secret of the JWT keys; empty
+	// means a random development key.
+	JWTSecretID string `flag:"jwt-secret-id"`
+	// JWTSecretRefresh is how often the keys are re-read.
+	JWTSecretRefresh time.Duration `flag:"jwt-secret-refresh"`
+	// SecretsEndpoint overrides the Secrets Manager endpoint.
+	SecretsEndpoint string `flag:"secretsmanager-endpoint"`
+	// EMFNamespace is the CloudWatch namespace of the Lambda metric lines.
+	EMFNamespace string `flag:"emf-namespace"`
 }
 
 // DefaultLogo is podinfo's default UI logo.
