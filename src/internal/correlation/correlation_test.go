@@ -62,3 +62,21 @@ func TestNewIsUnique(t *testing.T) {
 		seen[id] = true
 	}
 }
+
+// FuzzID checks that whatever clients send, the ID that reaches log lines
+// and the response header is 1-128 printable ASCII characters.
+func FuzzID(f *testing.F) {
+	f.Add("c-1", "", "")
+	f.Add("", "r\n1", "Root=1-a-b;Sampled=1")
+	f.Add("", "", "Root=;Root=x")
+	f.Fuzz(func(t *testing.T, corr, req, trace string) {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.Header["X-Correlation-Id"] = []string{corr}
+		r.Header["X-Request-Id"] = []string{req}
+		r.Header["X-Amzn-Trace-Id"] = []string{trace}
+		id := ID(r)
+		if !valid(id) {
+			t.Fatalf("ID() = %q from %q, %q, %q", id, corr, req, trace)
+		}
+	})
+}
