@@ -24,7 +24,7 @@ func (d *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
 // benchServe serves req repeatedly with logging at level, writing log
 // lines to io.Discard, and reports requests per second.
 func benchServe(b *testing.B, level logrus.Level, method, target string, body []byte, want int) {
-	ts := newTestServer(&testing.T{}, nil)
+	ts := newTestServer(b, nil)
 	ts.opts.Log.SetOutput(io.Discard)
 	ts.opts.Log.SetLevel(level)
 	w := &discardWriter{h: http.Header{}}

@@ -60,7 +60,7 @@ type testServer struct {
 
 var devKey = signingkey.Key{ID: "dev", Secret: []byte("0123456789abcdef0123456789abcdef")}
 
-func testConfig(t *testing.T) config.Config {
+func testConfig(t testing.TB) config.Config {
 	t.Helper()
 	c, err := config.Load(nil, nil, "test-host", io.Discard)
 	if err != nil {
@@ -71,7 +71,7 @@ func testConfig(t *testing.T) config.Config {
 
 // newTestServer builds a Server with a captured log and EMF sink; opt may
 // adjust the options before the server is built.
-func newTestServer(t *testing.T, opt func(*Options)) *testServer {
+func newTestServer(t testing.TB, opt func(*Options)) *testServer {
 	t.Helper()
 	ts := &testServer{logs: &syncBuffer{}, emf: &syncBuffer{}}
 	logger := logrus.New()
