@@ -125,7 +125,7 @@ func Explain(doing, region string, err error) error {
 		switch code := ae.ErrorCode(); {
 		case code == "InvalidClientTokenId" || code == "UnrecognizedClientException" || code == "SignatureDoesNotMatch" ||
 			code == "InvalidSignatureException" || code == "ExpiredToken" || code == "ExpiredTokenException":
-			return fmt.Errorf("%s: aws rejected the credentials (%s: %s); fix: supply valid credentials for the target account (AWS_PROFILE, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or the workflow's OIDC role)", doing, code, ae.ErrorMessage())
+			return fmt.Errorf("%s: aws rejected the credentials (%s); fix: supply valid credentials for the target account (AWS_PROFILE, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or the workflow's OIDC role): %w", doing, code, err)
 		case code == "AccessDenied" || code == "AccessDeniedException" || code == "UnauthorizedOperation":
 			return fmt.Errorf("%s: access denied (%s); fix: grant the deploy role this permission: %w", doing, code, err)
 		case strings.HasSuffix(code, "NotFoundException") || strings.HasSuffix(code, "NotFound") || code == "ResourceNotFoundException":
