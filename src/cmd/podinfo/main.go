@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	stdlog "log"
 	"net"
 	"net/http"
 	"os"
@@ -111,7 +112,12 @@ func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 		return 1
 	}
 	log.WithField("addr", ln.Addr().String()).Info("listening")
+	// net/http's own complaints (malformed requests, TLS noise) become
+	// JSON warning lines like every other line the service writes.
+	errorLog := log.Logger.WriterLevel(logrus.WarnLevel)
+	defer errorLog.Close()
 	httpSrv := &http.Server{
+		ErrorLog:          stdlog.New(errorLog, "net/http: ", 0),
 		Handler:           srv,
 		ReadHeaderTimeout: cfg.HTTPServerTimeout,
 		ReadTimeout:       cfg.HTTPServerTimeout,
