@@ -29,6 +29,10 @@ type Call struct {
 	Words []Word
 	// Text is the command as written, normalised to one line.
 	Text string
+	// Inline marks a command from an inline code span in prose, which may
+	// name a function without its required flags ("`dagger call deploy`
+	// runs the deployer"); fenced blocks and workflows hold whole commands.
+	Inline bool
 }
 
 // Module returns the module the call names with -m or --mod, or "" for the
@@ -158,6 +162,9 @@ func ExtractMarkdown(name, doc string) ([]Call, error) {
 			if err != nil {
 				return nil, err
 			}
+			for i := range cs {
+				cs[i].Inline = true
+			}
 			calls = append(calls, cs...)
 		}
 	}
@@ -278,7 +285,7 @@ func (s *Surface) Check(c Call) error {
 	where := "the constructor (flags before the function name)"
 	object := s.Main
 	given := map[string]bool{}
-	help := false // --help or a documentation ellipsis: required flags may be absent
+	help := c.Inline // --help, a documentation ellipsis or prose: required flags may be absent
 	// missing reports the first required argument of current not given.
 	missing := func() error {
 		if help {

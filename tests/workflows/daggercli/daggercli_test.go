@@ -164,7 +164,7 @@ dagger version
 
 func TestExtractMarkdown(t *testing.T) {
 	doc := "# Title\n" +
-		"Run `dagger call build-and-sign -o ./out` first, or `dagger functions`.\n" +
+		"Run `dagger call build-and-sign -o ./out` first, or `dagger functions`; `dagger call deploy` needs flags.\n" +
 		"\n" +
 		"```sh\n" +
 		"$ dagger call deploy --env <local|dev> --digest sha256:...\n" +
@@ -188,6 +188,7 @@ func TestExtractMarkdown(t *testing.T) {
 	}
 	want := []string{
 		"README.md:2: dagger call build-and-sign -o ./out",
+		"README.md:2: dagger call deploy",
 		"README.md:5: dagger call deploy --env PLACEHOLDER --digest sha256:...",
 		"README.md:13: dagger call release notes --format md",
 	}
@@ -199,6 +200,14 @@ func TestExtractMarkdown(t *testing.T) {
 		if err := s.Check(c); err != nil {
 			t.Errorf("Check: %v", err)
 		}
+	}
+	if !calls[1].Inline || calls[2].Inline {
+		t.Errorf("Inline = %v, %v; want inline spans marked and fenced blocks not", calls[1].Inline, calls[2].Inline)
+	}
+	block := calls[2]
+	block.Words = block.Words[:5] // dagger call deploy --env <env>: no --digest
+	if err := s.Check(block); err == nil || !strings.Contains(err.Error(), "needs --digest") {
+		t.Errorf("fenced block without a required flag: err = %v, want needs --digest", err)
 	}
 }
 
