@@ -246,6 +246,25 @@ func TestDeploy(t *testing.T) {
 		}
 	})
 
+	t.Run("failed smoke test after the lambda shift puts the alias back", func(t *testing.T) {
+		w := newWorld(t, "env")
+		cfg := w.config(t, digestB)
+		cfg.Vars = append(cfg.Vars, "api_url=http://127.0.0.1:1") // nothing listens there
+		rep, err := deploy.Run(ctx, cfg)
+		if err == nil || !strings.Contains(err.Error(), "lambda smoke test after the shift") || !strings.Contains(err.Error(), "alias put back on version 1") {
+			t.Fatalf("deploy error = %v, want the lambda smoke failure and the alias restored", err)
+		}
+		if rep.Outcome != report.OutcomeRolledBack || rep.Healthy {
+			t.Errorf("outcome %s healthy %v, want rolled-back, unhealthy", rep.Outcome, rep.Healthy)
+		}
+		if diff := cmp.Diff(aliasState{Version: "1", Image: repo + "@" + digestA}, lambdaAlias(w.f)); diff != "" {
+			t.Errorf("alias (-want +got):\n%s", diff)
+		}
+		if n := w.f.Count("elbv2:ModifyListener") + w.f.Count("autoscaling:UpdateAutoScalingGroup"); n != 0 {
+			t.Errorf("EC2 touched %d times after the Lambda smoke test failed", n)
+		}
+	})
+
 	t.Run("interrupted shift recorded in progress is resumed", func(t *testing.T) {
 		w := newWorld(t, "env")
 		cfg := w.config(t, digestB)
