@@ -21,6 +21,7 @@ const (
 	RuleFailureSummary = "failure-summary"
 	RuleDeployGated    = "deploy-gated"
 	RuleNoShellLogic   = "no-shell-logic"
+	RuleCheckoutCreds  = "checkout-credentials"
 )
 
 // Actions the rules know by name.
@@ -28,6 +29,7 @@ const (
 	daggerAction         = "dagger/dagger-for-github"
 	awsCredentialsAction = "aws-actions/configure-aws-credentials"
 	uploadSARIFAction    = "github/codeql-action/upload-sarif"
+	checkoutAction       = "actions/checkout"
 )
 
 // Finding is one broken rule.
@@ -82,6 +84,7 @@ func (c Checker) Check(w *Workflow) []Finding {
 	out = append(out, FailureSummary(w)...)
 	out = append(out, DeployGated(w)...)
 	out = append(out, NoShellLogic(w)...)
+	out = append(out, CheckoutCredentials(w)...)
 	return out
 }
 
@@ -595,6 +598,22 @@ func NoShellLogic(w *Workflow) []Finding {
 				out = append(out, Finding{RuleNoShellLogic, where(w, id, st, i), fmt.Sprintf(
 					"run script makes decisions (%s); move the logic into the module, which validates its inputs and names the argument and the fix",
 					strings.Join(found, ", "))})
+			}
+		}
+	}
+	return out
+}
+
+// CheckoutCredentials checks that every checkout sets persist-credentials:
+// false: no job pushes, so the token need not be written into .git/config,
+// where anything that reads the work tree (the Dagger engine's uploads
+// included) could find it.
+func CheckoutCredentials(w *Workflow) []Finding {
+	var out []Finding
+	for _, id := range w.JobIDs() {
+		for i, s := range w.Jobs[id].Steps {
+			if s.Action() == checkoutAction && s.With["persist-credentials"] != "false" {
+				out = append(out, Finding{RuleCheckoutCreds, where(w, id, s, i), "checks out with the token persisted in .git/config; set with.persist-credentials: false"})
 			}
 		}
 	}

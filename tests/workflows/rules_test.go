@@ -76,6 +76,7 @@ var badFixtures = []struct {
 	{"bad-deploy-cancels.yml", RuleDeployGated, "set cancel-in-progress: false"},
 	{"bad-deploy-shared-group.yml", RuleDeployGated, "without a concurrency group named after its environment dev"},
 	{"bad-shell-logic.yml", RuleNoShellLogic, "run script makes decisions (if, [[ ]], exit)"},
+	{"bad-checkout-credentials.yml", RuleCheckoutCreds, "set with.persist-credentials: false"},
 	{"bad-action-call-input.yml", RuleFailureSummary, "through the action's call input"},
 }
 
