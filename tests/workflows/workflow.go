@@ -5,7 +5,8 @@
 // version in a comment; the Dagger CLI at the module's engine version; every
 // call naming functions and flags the Dagger module has, with secrets passed
 // as provider URIs; a failure summary that repeats the call to reproduce it
-// locally; and deployments gated by an environment, one at a time.
+// locally; checkouts that do not persist the token; and deployments gated
+// by an environment, one at a time.
 package workflows
 
 import (
