@@ -180,6 +180,7 @@ func TestEndpoints(t *testing.T) {
 			}
 		})
 	}
+	p.stop() // writes the buffered log lines
 	for _, l := range p.rawLines() {
 		if strings.Contains(l, "wJalrXUtnFEMIEXAMPLE") {
 			t.Errorf("a log line holds the secret: %s", l)
@@ -317,5 +318,9 @@ func TestPanicExits(t *testing.T) {
 	}
 	if code := p.wait(10 * 1e9); code != 255 {
 		t.Errorf("exit code = %d, want 255", code)
+	}
+	// The buffered log lines are written before the exit.
+	if !strings.Contains(strings.Join(p.rawLines(), "\n"), "panic command received") {
+		t.Errorf("the last log line was lost on exit:\n%s", strings.Join(p.rawLines(), "\n"))
 	}
 }

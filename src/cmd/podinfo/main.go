@@ -56,11 +56,6 @@ func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 		fmt.Fprintf(stderr, "podinfo: %v\n", err)
 		return 2
 	}
-	logger, err := logging.New(stdout, cfg.Level)
-	if err != nil {
-		fmt.Fprintf(stderr, "podinfo: %v\n", err)
-		return 2
-	}
 	if lookup(environ, "GOGC") == "" {
 		// The service's live heap is a few MB, so the default GOGC=100
 		// collects every few thousand requests; 400 cuts GC work per
@@ -71,6 +66,33 @@ func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 	target := api.TargetEC2
 	if lookup(environ, "AWS_LAMBDA_RUNTIME_API") != "" {
 		target = api.TargetLambda
+	}
+	// On EC2, log lines are written in batches (--log-flush-interval); on
+	// Lambda each line is written at once, because the sandbox is frozen
+	// between invocations and buffered lines would wait for the next one.
+	logOut := stdout
+	exit := os.Exit
+	if target == api.TargetEC2 && cfg.LogFlushInterval > 0 {
+		buffered, err := logging.NewBuffered(stdout, cfg.LogFlushInterval)
+		if err != nil {
+			fmt.Fprintf(stderr, "podinfo: %v\n", err)
+			return 2
+		}
+		defer func() {
+			if err := buffered.Close(); err != nil {
+				fmt.Fprintf(stderr, "podinfo: %v\n", err)
+			}
+		}()
+		logOut = buffered
+		exit = func(code int) {
+			_ = buffered.Close() // /panic: write the last lines first
+			os.Exit(code)
+		}
+	}
+	logger, err := logging.New(logOut, cfg.Level)
+	if err != nil {
+		fmt.Fprintf(stderr, "podinfo: %v\n", err)
+		return 2
 	}
 	log := logger.WithFields(logrus.Fields{"target": target, "version": version.Version})
 	log.WithField("revision", version.Revision).Info("starting podinfo")
@@ -87,6 +109,7 @@ func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 		Keys:    keys,
 		Metrics: metrics.New(),
 		Target:  target,
+		Exit:    exit,
 	}
 	if target == api.TargetLambda {
 		opts.EMF = emf.New(stdout, cfg.EMFNamespace)

@@ -63,6 +63,8 @@ type Config struct {
 	SecretsEndpoint string `flag:"secretsmanager-endpoint"`
 	// EMFNamespace is the CloudWatch namespace of the Lambda metric lines.
 	EMFNamespace string `flag:"emf-namespace"`
+	// LogFlushInterval batches log writes on EC2 (0: one write per line).
+	LogFlushInterval time.Duration `flag:"log-flush-interval"`
 }
 
 // DefaultLogo is podinfo's default UI logo.
@@ -142,6 +144,7 @@ func newFlagSet(c *Config, hostname string) *flag.FlagSet {
 	fs.DurationVar(&c.JWTSecretRefresh, "jwt-secret-refresh", 5*time.Minute, "how often the JWT signing keys are re-read from Secrets Manager")
 	fs.StringVar(&c.SecretsEndpoint, "secretsmanager-endpoint", "", "Secrets Manager endpoint override (VPC endpoints, tests)")
 	fs.StringVar(&c.EMFNamespace, "emf-namespace", "podinfo", "CloudWatch namespace of the embedded-metric-format lines written on Lambda")
+	fs.DurationVar(&c.LogFlushInterval, "log-flush-interval", 200*time.Millisecond, "batch log lines and write them at least this often (0 writes each line at once; Lambda always does)")
 
 	return fs
 }
@@ -188,6 +191,9 @@ func (c Config) Validate() error {
 	}
 	if c.JWTSecretID != "" && c.JWTSecretRefresh <= 0 {
 		bad("jwt-secret-refresh", "%s must be positive when --jwt-secret-id is set, e.g. 5m", c.JWTSecretRefresh)
+	}
+	if c.LogFlushInterval < 0 {
+		bad("log-flush-interval", "%s must not be negative: use 0 to write each line at once", c.LogFlushInterval)
 	}
 	if c.EMFNamespace == "" {
 		bad("emf-namespace", "must not be empty")

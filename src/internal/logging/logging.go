@@ -16,10 +16,10 @@ import (
 // New returns a logger writing JSON lines at level (debug, info, warn,
 // error, fatal, panic) to out.
 //
-// When out is an *os.File (stdout in production) the logger's own mutex is
-// switched off (logrus.Logger.SetNoLock): the Formatter keeps no state,
-// and each line reaches the file in one Write call, which *os.File already
-// serialises, so lines never interleave. Under concurrent requests that
+// When out is an *os.File or a *Buffered (stdout in production) the
+// logger's own mutex is switched off (logrus.Logger.SetNoLock): the
+// Formatter keeps no state, and each line reaches out in one Write call,
+// which both serialise, so lines never interleave. Under concurrent requests that
 // mutex, taken three times per line, was the largest cost of request
 // logging (README, "Measured figures").
 func New(out io.Writer, level string) (*logrus.Logger, error) {
@@ -31,7 +31,8 @@ func New(out io.Writer, level string) (*logrus.Logger, error) {
 	l.SetOutput(out)
 	l.SetLevel(lvl)
 	l.SetFormatter(&Formatter{})
-	if _, ok := out.(*os.File); ok {
+	switch out.(type) {
+	case *os.File, *Buffered:
 		l.SetNoLock()
 	}
 	return l, nil
