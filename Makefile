@@ -52,9 +52,11 @@ check-module:
 	cd ci && go run ./hack/checkmodule -config ../dagger.json
 	cd ci && go run ./hack/checkmodule -config tests/dagger.json
 
-## bench: the service benchmarks (see README, "Measured figures")
+## bench: the benchmarks behind the README's measured figures, in bench.txt
+## (compare two runs with `benchstat old.txt bench.txt`)
 bench:
-	go test -run '^$$' -bench . -benchmem -count 6 ./src/... | tee bench.txt
+	{ go test -run '^$$' -bench . -benchmem -count 6 ./src/... ; \
+	  cd tests && go test -run '^$$' -bench . -benchmem -count 6 ./service ./lambda ; } | tee bench.txt
 
 clean:
 	rm -rf bin bench.txt
