@@ -366,6 +366,15 @@ func (d *deployer) rawOutputs(ctx context.Context) (map[string]json.RawMessage, 
 	return raw, nil
 }
 
+// optionalInt32 reads an optional numeric output (0 when absent or not a number).
+func optionalInt32(m json.RawMessage) int32 {
+	var n int32
+	if json.Unmarshal(m, &n) != nil {
+		return 0
+	}
+	return n
+}
+
 func jsonString(m json.RawMessage) string {
 	var s string
 	if json.Unmarshal(m, &s) != nil {
@@ -555,7 +564,8 @@ func (d *deployer) rollout(ctx context.Context) error {
 		Blue:             ec2roll.Side{TargetGroupARN: o.BlueTargetGroupARN, ASGName: o.BlueASGName},
 		Green:            ec2roll.Side{TargetGroupARN: o.GreenTargetGroupARN, ASGName: o.GreenASGName},
 		LaunchTemplateID: o.LaunchTemplateID, LaunchTemplateVersion: ltVersion, Capacity: o.ASGDesiredCapacity,
-		Steps: o.EC2ShiftSteps, Bake: bake, Grace: d.cfg.Grace, HealthTimeout: d.cfg.EC2HealthTimeout, Poll: d.cfg.Poll,
+		MinSize: optionalInt32(d.raw["asg_min_size"]),
+		Steps:   o.EC2ShiftSteps, Bake: bake, Grace: d.cfg.Grace, HealthTimeout: d.cfg.EC2HealthTimeout, Poll: d.cfg.Poll,
 		AlarmNames: o.AlarmNames, Hint: hint, Clock: d.cfg.Clock,
 		OnShift: func(ctx context.Context, p ec2roll.InProgress) error {
 			d.rec.EC2 = &p

@@ -92,7 +92,11 @@ func TestDeploy(t *testing.T) {
 		}
 		w.f.Lock()
 		lock := w.f.Get(stateTable, "env#prod", "lock")
+		greenMin := w.f.Groups["podinfo-green"].Min
 		w.f.Unlock()
+		if greenMin != 1 {
+			t.Errorf("green min size %d, want the asg_min_size output 1", greenMin)
+		}
 		if lock != nil {
 			t.Errorf("deploy lock still held after the deploy: %v", lock)
 		}

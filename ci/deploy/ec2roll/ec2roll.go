@@ -94,6 +94,8 @@ type Config struct {
 	LaunchTemplateID, LaunchTemplateVersion string
 	// Capacity is the desired capacity of the live colour.
 	Capacity int32
+	// MinSize is the live colour's minimum size (0: Capacity).
+	MinSize int32
 	// Steps are the new colour's weights in percent, rising to 100.
 	Steps []int32
 	// Bake is the wait after each step while alarms are watched.
@@ -412,7 +414,11 @@ func weight(tg elbtypes.TargetGroupTuple) int32 {
 func (r *roller) shift(ctx context.Context, from, to Colour, start int32, st State) error {
 	r.res.From, r.res.To = from, to
 	maxSize := max(st.MaxSize[to], r.cfg.Capacity)
-	if err := r.scale(ctx, to, r.cfg.LaunchTemplateVersion, r.cfg.Capacity, r.cfg.Capacity, maxSize); err != nil {
+	minSize := r.cfg.MinSize
+	if minSize <= 0 || minSize > r.cfg.Capacity {
+		minSize = r.cfg.Capacity
+	}
+	if err := r.scale(ctx, to, r.cfg.LaunchTemplateVersion, minSize, r.cfg.Capacity, maxSize); err != nil {
 		r.res.Outcome = OutcomeFailed
 		return err
 	}

@@ -21,3 +21,4 @@ output "alarm_names" { value = var.alarm_names }
 output "ec2_shift_steps" { value = [10, 50, 100] }
 output "ec2_bake_seconds" { value = 60 }
 output "state_table_name" { value = terraform_data.state_table.output.name }
+output "asg_min_size" { value = 1 }
