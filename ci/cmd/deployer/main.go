@@ -74,13 +74,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return runDeploy(ctx, args, stdout, stderr)
 }
 
+// multiFlag collects a repeatable flag.
 type multiFlag []string
 
-func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+// String joins the values (flag.Value).
+func (m *multiFlag) String() string { return strings.Join(*m, ",") }
+
+// Set adds one value (flag.Value).
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 
+// bakeFlag is an optional duration: nil until set.
 type bakeFlag struct{ d *time.Duration }
 
+// String prints the duration, empty when unset (flag.Value).
 func (b *bakeFlag) String() string {
 	if b.d == nil {
 		return ""
@@ -88,6 +94,7 @@ func (b *bakeFlag) String() string {
 	return b.d.String()
 }
 
+// Set parses a non-negative duration (flag.Value).
 func (b *bakeFlag) Set(v string) error {
 	d, err := time.ParseDuration(v)
 	if err != nil || d < 0 {

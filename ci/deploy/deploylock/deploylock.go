@@ -59,6 +59,7 @@ type HeldError struct {
 	Expires                       time.Time
 }
 
+// Error names the holder and the way out.
 func (e *HeldError) Error() string {
 	return fmt.Sprintf("another deploy to %s is running: lock held by %s (run %s) since %s until %s; wait for it to finish, or if that run is dead, delete the item pk=env#%s sk=%s from DynamoDB table %s",
 		e.Env, e.Owner, e.Run, e.Since, e.Expires.UTC().Format(time.RFC3339), e.Env, SortKey, e.Table)

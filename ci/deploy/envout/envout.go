@@ -11,7 +11,8 @@ import (
 	"github.com/deliverykit/podinfo/ci/deploycontract"
 )
 
-// Outputs holds the deploy contract's values.
+// Outputs holds the deploy contract's values: one field per output, named
+// by its json tag; ci/deploycontract describes each.
 type Outputs struct {
 	Environment               string   `json:"environment"`
 	AWSRegion                 string   `json:"aws_region"`
@@ -45,6 +46,7 @@ type MissingError struct {
 	Names []string
 }
 
+// Error lists the missing outputs and where to declare them.
 func (e *MissingError) Error() string {
 	return fmt.Sprintf("terraform root %s is missing deploy outputs: %s; declare them in its outputs.tf (the list is in ci/deploycontract/outputs.go)",
 		e.Root, strings.Join(e.Names, ", "))

@@ -77,8 +77,10 @@ func New(t testing.TB) *Server {
 	return s
 }
 
-// Lock and Unlock guard the exported state while a test reads or changes it.
-func (s *Server) Lock()   { s.mu.Lock() }
+// Lock guards the exported state while a test reads or changes it.
+func (s *Server) Lock() { s.mu.Lock() }
+
+// Unlock releases Lock.
 func (s *Server) Unlock() { s.mu.Unlock() }
 
 // Count returns how many calls of op ("elbv2:ModifyListener") were made.
