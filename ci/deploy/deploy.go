@@ -214,6 +214,8 @@ type deployer struct {
 	store record.Store
 	lock  *deploylock.Lock
 	rec   record.Deploy
+	// cleanup runs when the deploy ends (temporary files).
+	cleanup []func()
 }
 
 func (d *deployer) logf(format string, args ...any) {
@@ -226,6 +228,9 @@ func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 	rep := &report.Report{Env: cfg.Env, Digest: cfg.Digest, Actor: cfg.Actor, Run: cfg.Run, DryRun: cfg.DryRun, StartedAt: cfg.Clock.Now().UTC()}
 	d := &deployer{cfg: cfg, rep: rep}
 	err := d.run(ctx)
+	for _, f := range d.cleanup {
+		f()
+	}
 	if d.lock != nil {
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 		if lerr := d.lock.Release(rctx); lerr != nil {
@@ -306,7 +311,14 @@ func (d *deployer) plan(ctx context.Context) (string, bool, error) {
 	if err := tf.Init(ctx, d.cfg.BackendConfig); err != nil {
 		return "", false, err
 	}
-	planFile := filepath.Join(tf.Dir(), "deploy-"+d.cfg.Env+".tfplan")
+	// The plan file can hold sensitive values: keep it out of the root
+	// (which callers may export) and remove it when the deploy ends.
+	tmp, err := os.MkdirTemp("", "deployer-plan-")
+	if err != nil {
+		return "", false, fmt.Errorf("plan file directory: %w", err)
+	}
+	d.cleanup = append(d.cleanup, func() { os.RemoveAll(tmp) })
+	planFile := filepath.Join(tmp, "deploy-"+d.cfg.Env+".tfplan")
 	vars := append([]string{d.cfg.DigestVar + "=" + d.cfg.Digest}, d.cfg.Vars...)
 	changes, err := tf.Plan(ctx, planFile, vars)
 	if err != nil {
