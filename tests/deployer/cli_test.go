@@ -44,6 +44,9 @@ func runDeployer(t *testing.T, w *world, args ...string) (int, string, string) {
 	if strings.Contains(stdout.String()+stderr.String(), fakeSecret) {
 		t.Errorf("the secret access key appears in the deployer's output")
 	}
+	if strings.Contains(stdout.String()+stderr.String(), "fixture-sensitive-") {
+		t.Errorf("a sensitive terraform output appears in the deployer's output")
+	}
 	return code, stdout.String(), stderr.String()
 }
 
@@ -65,8 +68,12 @@ func TestDeployerCommand(t *testing.T) {
 		t.Fatalf("deploy exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
 	for _, f := range []string{report.JSONFile, report.MarkdownFile} {
-		if _, err := os.Stat(filepath.Join(reports, f)); err != nil {
+		b, err := os.ReadFile(filepath.Join(reports, f))
+		if err != nil {
 			t.Errorf("report file: %v", err)
+		}
+		if strings.Contains(string(b), "fixture-sensitive-") || strings.Contains(string(b), fakeSecret) {
+			t.Errorf("%s holds a secret", f)
 		}
 	}
 	if diff := ec2State(w.f); diff.GreenWeight != 100 || diff.BlueDesired != 0 {

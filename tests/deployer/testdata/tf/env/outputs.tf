@@ -22,3 +22,9 @@ output "ec2_shift_steps" { value = [10, 50, 100] }
 output "ec2_bake_seconds" { value = 60 }
 output "state_table_name" { value = terraform_data.state_table.output.name }
 output "asg_min_size" { value = 1 }
+
+# Sensitive: must never reach the deployer's logs or report.
+output "admin_token" {
+  value     = "fixture-sensitive-${substr(var.image_digest, 7, 8)}"
+  sensitive = true
+}
