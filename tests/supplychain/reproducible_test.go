@@ -1,12 +1,20 @@
 package supplychain
 
 import (
+	"archive/tar"
+	"crypto/sha256"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/deliverykit/podinfo/ci/steps"
 )
@@ -38,7 +46,9 @@ func TestReproducibleBuild(t *testing.T) {
 	if err := os.MkdirAll(second, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	copySource(t, second)
+	// The second copy comes from the first, so both builds see one commit's
+	// source even while the working tree changes.
+	copyTree(t, first, second, func(rel string) bool { return strings.HasPrefix(rel, "logs") || rel == steps.FileImageRef })
 	modcache := goEnv(t, "GOMODCACHE")
 	fresh := t.TempDir()
 	r2 := h.runner(t, second, nil)
@@ -59,7 +69,8 @@ func TestReproducibleBuild(t *testing.T) {
 	)
 	d2 := imageRef(t, h.run(t, r2, s, nil))
 	if d1 != d2 {
-		t.Fatalf("two builds of one commit gave different images:\n  %s\n  %s", d1, d2)
+		t.Errorf("two builds of one commit gave different images:\n  %s\n  %s", d1, d2)
+		diffImages(t, d1, d2)
 	}
 	t.Logf("both builds: %s", d1)
 }
@@ -71,4 +82,43 @@ func goEnv(t *testing.T, key string) string {
 		t.Fatalf("go env %s: %v", key, err)
 	}
 	return strings.TrimSpace(string(out))
+}
+
+// diffImages reports how two images differ: config, then each layer's files.
+func diffImages(t *testing.T, a, b string) {
+	t.Helper()
+	load := func(ref string) (v1.Image, []byte) {
+		d, err := name.NewDigest(ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, err := remote.Image(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := img.RawConfigFile()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return img, cfg
+	}
+	ia, ca := load(a)
+	ib, cb := load(b)
+	if diff := cmp.Diff(string(ca), string(cb)); diff != "" {
+		t.Errorf("config (-first +second):\n%s", diff)
+	}
+	la, _ := ia.Layers()
+	lb, _ := ib.Layers()
+	for i := 0; i < len(la) && i < len(lb); i++ {
+		files := func(l v1.Layer) map[string]string {
+			m := map[string]string{}
+			walkLayer(t, l, func(h *tar.Header, body []byte) {
+				m[h.Name] = fmt.Sprintf("mode %o uid %d mtime %d size %d sha256 %x", h.Mode, h.Uid, h.ModTime.Unix(), h.Size, sha256.Sum256(body))
+			})
+			return m
+		}
+		if diff := cmp.Diff(files(la[i]), files(lb[i])); diff != "" {
+			t.Errorf("layer %d (-first +second):\n%s", i, diff)
+		}
+	}
 }
