@@ -112,3 +112,67 @@ func TestDeployerCommand(t *testing.T) {
 		})
 	}
 }
+
+// TestDeployerKilledMidShift kills the deployer (SIGKILL, nothing gets to
+// clean up) once the listener sends 10% to green, then runs it again: the
+// second run finds the in-progress record and the split weights, and
+// resumes the same digest from where the first stopped.
+func TestDeployerKilledMidShift(t *testing.T) {
+	w := newWorld(t, "env")
+	_, _, bin := binaries(t)
+	args := func(bake, lockTTL string) []string {
+		return []string{"--env", "prod", "--digest", digestB, "--iac-dir", w.dir,
+			"--backend-config", filepath.Join(w.dir, "local.tfbackend"), "--terraform", terraformBin(t),
+			"--var", "api_url=" + w.service, "--var", "alb_url=" + w.service,
+			"--actor", "ci-bot", "--run", "run-" + bake, "--poll", "20ms", "--grace", "0s", "--bake", bake,
+			"--lock-ttl", lockTTL, "--aws-max-attempts", "2"}
+	}
+	first := exec.Command(bin, args("30s", "1s")...)
+	home := t.TempDir()
+	first.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + home, "AWS_ACCESS_KEY_ID=AKIDFAKE",
+		"AWS_SECRET_ACCESS_KEY=" + fakeSecret, "AWS_ENDPOINT_URL=" + w.f.URL, "AWS_EC2_METADATA_DISABLED=true",
+		"AWS_CONFIG_FILE=" + filepath.Join(home, "none"), "AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(home, "none")}
+	var out bytes.Buffer
+	first.Stdout, first.Stderr = &out, &out
+	if err := first.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		w.f.Lock()
+		shifted := w.f.Listeners[listenerARN].Modified
+		w.f.Unlock()
+		if shifted >= 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			_ = first.Process.Kill()
+			_ = first.Wait()
+			t.Fatalf("first run never shifted traffic:\n%s", out.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := first.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_ = first.Wait()
+
+	if s := ec2State(w.f); s.GreenWeight != 10 || s.BlueWeight != 90 {
+		t.Fatalf("after the kill: %+v, want 90/10", s)
+	}
+	cur, err := w.store(t).Current(context.Background(), "prod")
+	if err != nil || cur == nil || cur.Status != "in-progress" || cur.EC2 == nil || cur.EC2.To != "green" {
+		t.Fatalf("record after the kill = %+v, %v; want in-progress towards green", cur, err)
+	}
+
+	// Once the dead run's lock (1s TTL here, whole seconds in the table)
+	// lapses, the next run takes it over and resumes the shift.
+	time.Sleep(2100 * time.Millisecond)
+	code, stdout, stderr := runDeployer(t, w, args("50ms", "1s")...)
+	if code != 0 || !strings.Contains(stdout, "same digest: resuming it") || !strings.Contains(stdout, ": succeeded") {
+		t.Fatalf("resume run: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	if s := ec2State(w.f); s != (groupState{0, 100, 0, 2, "3", "4"}) {
+		t.Errorf("after the resume: %+v", s)
+	}
+}
