@@ -13,7 +13,7 @@
 //	    [--terraform terraform] [--digest-var image_digest] [--region R] \
 //	    [--actor A] [--run ID] [--expect-version V] [--skip-smoke] \
 //	    [--poll 15s] [--grace 60s] [--bake DURATION] [--lambda-update-timeout 5m] \
-//	    [--lambda-deploy-timeout 45m] [--ec2-health-timeout 15m] [--lock-ttl 2h] \
+//	    [--lambda-deploy-timeout 45m] [--ec2-health-timeout 15m] [--lock-ttl 3h15m] \
 //	    [--aws-max-attempts 5] [--aws-call-timeout 60s] [--aws-endpoint URL] [--timeout 3h]
 //
 // Promotion check (refuses a digest not deployed healthy to the source env):
@@ -155,7 +155,7 @@ func runDeploy(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	fs.DurationVar(&c.LambdaUpdateTimeout, "lambda-update-timeout", 5*time.Minute, "bound on the Lambda code update")
 	fs.DurationVar(&c.LambdaDeployTimeout, "lambda-deploy-timeout", 45*time.Minute, "bound on the CodeDeploy shift; then it is stopped and rolled back")
 	fs.DurationVar(&c.EC2HealthTimeout, "ec2-health-timeout", 15*time.Minute, "bound on the new colour's targets turning healthy")
-	fs.DurationVar(&c.LockTTL, "lock-ttl", 2*time.Hour, "deploy lock lifetime if never released")
+	fs.DurationVar(&c.LockTTL, "lock-ttl", 0, "deploy lock lifetime if never released (default: --timeout plus 15m, so a live run never loses it)")
 	fs.IntVar(&c.AWS.MaxAttempts, "aws-max-attempts", 5, "attempts per AWS call (SDK standard retryer, exponential backoff)")
 	fs.DurationVar(&c.AWS.CallTimeout, "aws-call-timeout", 60*time.Second, "bound on one AWS call including retries")
 	fs.StringVar(&c.AWS.Endpoint, "aws-endpoint", "", "send every AWS call to this base URL (VPC endpoints, local stand-ins)")
@@ -173,6 +173,9 @@ func runDeploy(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if c.AWS.MaxAttempts < 1 || c.AWS.MaxAttempts > 20 {
 		fmt.Fprintf(stderr, "deployer: --aws-max-attempts %d: want 1 to 20\n", c.AWS.MaxAttempts)
 		return 2
+	}
+	if c.LockTTL == 0 {
+		c.LockTTL = timeout + 15*time.Minute
 	}
 	for name, d := range map[string]time.Duration{"poll": c.Poll, "lambda-update-timeout": c.LambdaUpdateTimeout, "lambda-deploy-timeout": c.LambdaDeployTimeout,
 		"ec2-health-timeout": c.EC2HealthTimeout, "lock-ttl": c.LockTTL, "aws-call-timeout": c.AWS.CallTimeout, "timeout": timeout} {
