@@ -9,6 +9,7 @@ import (
 // TestTerraformFmt runs `terraform fmt -check -recursive` over iac/ with the
 // pinned terraform built from source.
 func TestTerraformFmt(t *testing.T) {
+	t.Parallel()
 	abs, err := filepath.Abs(iacRoot)
 	if err != nil {
 		t.Fatal(err)
@@ -22,6 +23,7 @@ func TestTerraformFmt(t *testing.T) {
 // TestTerraformFmtCatchesMisformatting shows the check above can fail: the
 // fixture is deliberately misformatted.
 func TestTerraformFmtCatchesMisformatting(t *testing.T) {
+	t.Parallel()
 	dir, err := filepath.Abs(filepath.Join("testdata", "fmt", "unformatted"))
 	if err != nil {
 		t.Fatal(err)

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"gopkg.in/yaml.v3"
 )
@@ -113,6 +114,7 @@ func iacAbs(t *testing.T) string {
 // TestTrivyConfig runs trivy config over iac/ with the committed ignore
 // file: no HIGH or CRITICAL finding may remain.
 func TestTrivyConfig(t *testing.T) {
+	t.Parallel()
 	dir := iacAbs(t)
 	findings, _ := trivyConfig(t, dir, filepath.Join(dir, ignoreFile))
 	for _, f := range findings {
@@ -122,15 +124,17 @@ func TestTrivyConfig(t *testing.T) {
 
 // ignoreEntry is one misconfiguration entry of .trivyignore.yaml.
 type ignoreEntry struct {
-	ID        string   `yaml:"id"`
-	Paths     []string `yaml:"paths"`
-	Statement string   `yaml:"statement"`
+	ID        string    `yaml:"id"`
+	Paths     []string  `yaml:"paths"`
+	Statement string    `yaml:"statement"`
+	ExpiredAt time.Time `yaml:"expired_at"`
 }
 
 // TestTrivyIgnoresAreJustified checks every suppression names the files it
 // covers and gives its reason, and that each still matches a finding of an
 // unsuppressed run (a stale suppression fails).
 func TestTrivyIgnoresAreJustified(t *testing.T) {
+	t.Parallel()
 	dir := iacAbs(t)
 	raw, err := os.ReadFile(filepath.Join(dir, ignoreFile))
 	if err != nil {
@@ -157,6 +161,12 @@ func TestTrivyIgnoresAreJustified(t *testing.T) {
 		if len(strings.Fields(e.Statement)) < 8 {
 			t.Errorf("%s: %s: statement %q does not explain why (write at least a sentence)", ignoreFile, name, e.Statement)
 		}
+		switch {
+		case e.ExpiredAt.IsZero():
+			t.Errorf("%s: %s has no expired_at: give it a review date (YYYY-MM-DD)", ignoreFile, name)
+		case !e.ExpiredAt.After(time.Now()):
+			t.Errorf("%s: %s expired on %s: review the finding, then fix it or renew the entry with a new date", ignoreFile, name, e.ExpiredAt.Format(time.DateOnly))
+		}
 		if len(e.Paths) == 0 {
 			t.Errorf("%s: %s suppresses the check everywhere: list the files it applies to in paths", ignoreFile, name)
 		}
@@ -177,6 +187,7 @@ func TestTrivyIgnoresAreJustified(t *testing.T) {
 // TestTrivyCatchesBadFixture shows the trivy gate can fail: a repository
 // with mutable tags and no scanning, and SSH open to the world.
 func TestTrivyCatchesBadFixture(t *testing.T) {
+	t.Parallel()
 	dir, err := filepath.Abs(filepath.Join("testdata", "bad", "trivy"))
 	if err != nil {
 		t.Fatal(err)
