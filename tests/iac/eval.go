@@ -247,3 +247,71 @@ var cidrHostFunc = function.New(&function.Spec{
 		return cty.StringVal(addr.String()), nil
 	},
 })
+
+// CheckPreconditions evaluates every lifecycle precondition of the
+// resources in d whose condition depends only on input variables, with
+// vars as the module's arguments (variables left out take their default).
+// It returns the error messages of the preconditions that fail.
+func CheckPreconditions(d *Dir, vars map[string]cty.Value) ([]string, error) {
+	all := map[string]cty.Value{}
+	for _, b := range d.OfType("variable") {
+		name := b.Labels[0]
+		v, ok := vars[name]
+		if !ok {
+			def := Attr(b.Block, "default")
+			if def == nil {
+				continue
+			}
+			var diags hcl.Diagnostics
+			if v, diags = def.Expr.Value(nil); diags.HasErrors() {
+				return nil, fmt.Errorf("variable %q: default: %s", name, diags.Error())
+			}
+		}
+		if ta := Attr(b.Block, "type"); ta != nil && !v.IsNull() {
+			ty, diags := typeexpr.TypeConstraint(ta.Expr)
+			if diags.HasErrors() {
+				return nil, fmt.Errorf("variable %q: type: %s", name, diags.Error())
+			}
+			cv, err := convert.Convert(v, ty)
+			if err != nil {
+				return nil, fmt.Errorf("variable %q: %w", name, err)
+			}
+			v = cv
+		}
+		all[name] = v
+	}
+	ctx := &hcl.EvalContext{Variables: map[string]cty.Value{"var": cty.ObjectVal(all)}, Functions: functions}
+	var failed []string
+	for _, b := range d.Blocks {
+		for _, lc := range Nested(b.Block, "lifecycle") {
+			for _, pc := range Nested(lc, "precondition") {
+				cond, msg := Attr(pc, "condition"), Attr(pc, "error_message")
+				if cond == nil || msg == nil {
+					return nil, fmt.Errorf("%s: precondition needs condition and error_message", b.File)
+				}
+				onlyVars := true
+				for _, tr := range cond.Expr.Variables() {
+					if tr.RootName() != "var" {
+						onlyVars = false
+					}
+				}
+				if !onlyVars {
+					continue
+				}
+				ok, diags := cond.Expr.Value(ctx)
+				if diags.HasErrors() {
+					return nil, fmt.Errorf("%s:%d: precondition: %s", b.File, pc.TypeRange.Start.Line, diags.Error())
+				}
+				if ok.IsKnown() && !ok.IsNull() && ok.False() {
+					m, diags := msg.Expr.Value(ctx)
+					if diags.HasErrors() || m.Type() != cty.String {
+						failed = append(failed, strings.TrimSpace(Source(msg.Expr.Range())))
+						continue
+					}
+					failed = append(failed, m.AsString())
+				}
+			}
+		}
+	}
+	return failed, nil
+}
