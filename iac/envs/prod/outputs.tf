@@ -147,3 +147,8 @@ output "deploy_role_arn" {
   description = "Role the GitHub environment's deploy job assumes."
   value       = module.github_oidc.deploy_role_arns[local.environment]
 }
+
+output "launch_template_version" {
+  description = "Newest launch template version: the one that runs image_uri."
+  value       = module.ec2_service.launch_template_version
+}
