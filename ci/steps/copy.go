@@ -16,11 +16,12 @@ type CopyOptions struct {
 	Destination string
 }
 
-// Copy returns the `cosign copy` step: the image and the tag-based
-// signatures and attestations of cosign v2 (sha256-<hex>.sig/.att), byte for
-// byte. cosign v3 deprecates copy and it does not carry the OCI 1.1 referrer
-// bundles that cosign v3 signs into (checked natively: the copy verifies as
-// unsigned), so promote with Promote; Copy remains for v2-signed images.
+// Copy returns the `cosign copy` step that promotes the image to another
+// repository with its tag-based signatures and attestations
+// (sha256-<hex>.sig/.att, what Signer writes by default), byte for byte, so
+// the digest is the same. It does not carry OCI 1.1 referrer bundles
+// (Signer.ReferrerBundles); see Promote. Promotion must be gated first
+// (package gate); verify again at the destination.
 func Copy(o CopyOptions) (step.Step, error) {
 	ref, err := ParseDigestRef("copy: argument image", o.Image)
 	if err != nil {
@@ -48,12 +49,14 @@ func PromoteDir(digest string) string {
 	return "promote-" + strings.TrimPrefix(digest, "sha256:")[:12]
 }
 
-// Promote returns the two steps that promote an image to another repository
-// with its signatures and attestations, keeping the digest: `cosign save`
-// writes the image and its referrer bundles to an OCI layout, `cosign load`
-// writes them to the destination (the path cosign v3 recommends in place of
-// copy). Promotion must be gated first (package gate); verify again at the
-// destination.
+// Promote returns the two steps that promote an image signed with
+// Signer.ReferrerBundles: `cosign save` writes the image and its referrer
+// bundles to an OCI layout, `cosign load` writes them to the destination
+// (the path cosign v3 recommends in place of copy). Known limit of cosign
+// v3.1.3: load puts each bundle manifest before its blob, so registries that
+// check blobs on manifest upload (distribution v3) refuse it; registries that
+// accept it keep the digest and the bundles. Images signed in the default
+// tag-based format promote with Copy.
 func Promote(o CopyOptions) ([]step.Step, error) {
 	ref, err := ParseDigestRef("promote: argument image", o.Image)
 	if err != nil {

@@ -19,6 +19,15 @@ type Signer struct {
 	// signing config, for registries and runs without Sigstore access.
 	// Verification must then set Policy.IgnoreTlog.
 	Offline bool
+	// ReferrerBundles stores signatures and attestations as Sigstore bundles
+	// attached through OCI 1.1 referrers (cosign v3's default). By default
+	// (false) they are stored as cosign's tag-based sha256-<hex>.sig/.att
+	// images (--new-bundle-format=false), because cosign v3.1.3 can promote
+	// only those between repositories: `cosign copy` skips referrer bundles
+	// and `cosign load` writes a bundle manifest before its blob, which
+	// registries that check blobs (distribution) refuse. Checked natively in
+	// tests/supplychain. cosign verify reads both formats.
+	ReferrerBundles bool
 }
 
 func (sg Signer) args(c Common) ([]string, []string, error) {
@@ -36,6 +45,9 @@ func (sg Signer) args(c Common) ([]string, []string, error) {
 		if sg.Offline {
 			a = append(a, "--tlog-upload=false", "--use-signing-config=false")
 		}
+	}
+	if !sg.ReferrerBundles {
+		a = append(a, "--new-bundle-format=false")
 	}
 	a = append(a, "--yes")
 	if c.PlainHTTP {
