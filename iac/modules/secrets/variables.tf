@@ -30,13 +30,13 @@ variable "architecture" {
 }
 
 variable "rotator_command" {
-  description = "Entry point of the rotation function inside the image (overrides the image's ENTRYPOINT, which starts the service)."
+  description = "Entry point of the rotation function inside the image (overrides the image's ENTRYPOINT; the service binary's `rotator` argument makes it the rotation function)."
   type        = list(string)
-  default     = ["/usr/local/bin/rotator"]
+  default     = ["/ko-app/podinfo", "rotator"]
 
   validation {
     condition     = try(startswith(var.rotator_command[0], "/"), false)
-    error_message = "rotator_command must be a non-empty list whose first element is an absolute path, e.g. [\"/usr/local/bin/rotator\"]."
+    error_message = "rotator_command must be a non-empty list whose first element is an absolute path, e.g. [\"/ko-app/podinfo\", \"rotator\"]."
   }
 }
 

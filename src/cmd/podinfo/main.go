@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"syscall"
 
+	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/sirupsen/logrus"
 
 	"github.com/deliverykit/podinfo/src/internal/api"
@@ -27,6 +28,7 @@ import (
 	"github.com/deliverykit/podinfo/src/internal/lambdahttp"
 	"github.com/deliverykit/podinfo/src/internal/logging"
 	"github.com/deliverykit/podinfo/src/internal/metrics"
+	"github.com/deliverykit/podinfo/src/internal/rotatorapp"
 	"github.com/deliverykit/podinfo/src/internal/shutdown"
 	"github.com/deliverykit/podinfo/src/internal/signingkey"
 	"github.com/deliverykit/podinfo/src/internal/smkeys"
@@ -42,8 +44,16 @@ func main() {
 		<-ctx.Done()
 		stop() // a second signal now ends the process at once
 	}()
+	if len(os.Args) > 1 && os.Args[1] == rotatorMode {
+		os.Exit(rotatorapp.Run(ctx, os.Getenv, os.Stderr, lambda.Start))
+	}
 	os.Exit(run(ctx, os.Args[1:], os.Environ(), os.Stdout, os.Stderr))
 }
+
+// rotatorMode is the first argument that makes this binary the secret-rotation
+// Lambda instead of the service, so the one signed image also serves as the
+// rotation function (iac/modules/secrets sets it as the image command).
+const rotatorMode = "rotator"
 
 // run is main without the process: it returns the exit code.
 func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) int {

@@ -109,14 +109,30 @@ func (a *runtimeAPI) invoke(t *testing.T, event string) result {
 	return result{}
 }
 
-// TestBinaryRotatesUnderRuntimeAPI builds the rotator as it is deployed
-// (-tags lambda.norpc) and runs it as a process against the runtime API
-// stand-in and the fake Secrets Manager.
+// TestBinaryRotatesUnderRuntimeAPI builds the rotation function as it is
+// deployed (-tags lambda.norpc) and runs it as a process against the runtime
+// API stand-in and the fake Secrets Manager: both the standalone rotator and
+// the service binary's `rotator` mode, which is how the one service image
+// serves as the rotation function (iac/modules/secrets).
 func TestBinaryRotatesUnderRuntimeAPI(t *testing.T) {
+	tests := []struct {
+		name string
+		pkg  string
+		args []string
+	}{
+		{"rotator binary", ".", nil},
+		{"service binary in rotator mode", "../podinfo", []string{"rotator"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { testBinaryRotates(t, tt.pkg, tt.args...) })
+	}
+}
+
+func testBinaryRotates(t *testing.T, pkg string, args ...string) {
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "bootstrap")
-	if out, err := exec.Command("go", "build", "-tags", "lambda.norpc", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build rotator: %v\n%s", err, out)
+	if out, err := exec.Command("go", "build", "-tags", "lambda.norpc", "-o", bin, pkg).CombinedOutput(); err != nil {
+		t.Fatalf("go build %s: %v\n%s", pkg, err, out)
 	}
 
 	fake := smfake.New()
@@ -132,7 +148,7 @@ func TestBinaryRotatesUnderRuntimeAPI(t *testing.T) {
 	rt := httptest.NewServer(api)
 	defer rt.Close()
 	logs := &syncBuffer{}
-	cmd := exec.Command(bin)
+	cmd := exec.Command(bin, args...)
 	cmd.Env = []string{
 		"PATH=" + os.Getenv("PATH"),
 		"AWS_LAMBDA_RUNTIME_API=" + strings.TrimPrefix(rt.URL, "http://"),

@@ -1,4 +1,4 @@
-package main
+package rotatorapp
 
 import (
 	"bytes"
@@ -19,7 +19,7 @@ import (
 func TestRunRefusesOutsideLambda(t *testing.T) {
 	var out bytes.Buffer
 	started := false
-	code := run(context.Background(), func(string) string { return "" }, &out, func(any) { started = true })
+	code := Run(context.Background(), func(string) string { return "" }, &out, func(any) { started = true })
 	if code != 2 || started {
 		t.Errorf("run without AWS_LAMBDA_RUNTIME_API: code %d, started %v; want 2, false", code, started)
 	}
@@ -45,7 +45,7 @@ func TestRotationThroughLambdaPayloads(t *testing.T) {
 
 	var logs bytes.Buffer
 	var registered any
-	code := run(context.Background(), func(k string) string {
+	code := Run(context.Background(), func(k string) string {
 		if k == "AWS_LAMBDA_RUNTIME_API" {
 			return "127.0.0.1:9001"
 		}
