@@ -61,14 +61,27 @@ type Runner struct {
 
 var _ step.Runner = (*Runner)(nil)
 
-// DefaultBaseEnv returns the host's PATH, HOME, TMPDIR and Go settings
-// (GOCACHE, GOMODCACHE, GOPATH, GOPROXY, GONOSUMDB, GOSUMDB, GOFLAGS unset).
+// DefaultBaseEnv returns the host's PATH, HOME, TMPDIR and Go settings.
+// GOCACHE, GOMODCACHE and GOPATH are resolved with `go env` when the
+// environment does not set them, so a runner with its own HOME still builds
+// with the host's warm caches (GOFLAGS is left out on purpose).
 func DefaultBaseEnv() []string {
 	var env []string
-	for _, k := range []string{"PATH", "HOME", "TMPDIR", "GOCACHE", "GOMODCACHE", "GOPATH", "GOPROXY", "GOSUMDB", "GONOSUMDB", "GOPRIVATE", "GOTOOLCHAIN"} {
+	for _, k := range []string{"PATH", "HOME", "TMPDIR", "GOPROXY", "GOSUMDB", "GONOSUMDB", "GOPRIVATE", "GOTOOLCHAIN"} {
 		if v, ok := os.LookupEnv(k); ok {
 			env = append(env, k+"="+v)
 		}
+	}
+	for _, k := range []string{"GOCACHE", "GOMODCACHE", "GOPATH"} {
+		v, ok := os.LookupEnv(k)
+		if !ok {
+			out, err := exec.Command("go", "env", k).Output()
+			if err != nil {
+				continue // the tool that needs it reports the problem
+			}
+			v = strings.TrimSpace(string(out))
+		}
+		env = append(env, k+"="+v)
 	}
 	return env
 }
