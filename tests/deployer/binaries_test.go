@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/deliverykit/podinfo/tests/internal/servicebuild"
 )
 
 // Versions baked into the service binary the smoke tests start.
@@ -34,24 +36,21 @@ func binaries(t testing.TB) (podinfo, smokeCmd, deployer string) {
 		if buildErr != nil {
 			return
 		}
-		root, _ := filepath.Abs(filepath.Join("..", ".."))
-		pkg := "github.com/deliverykit/podinfo/src/internal/version"
-		builds := []struct {
-			dir, out, pkg string
-			args          []string
-		}{
-			{root, "podinfo", "./src/cmd/podinfo", []string{"-tags", "lambda.norpc", "-ldflags",
-				fmt.Sprintf("-X %s.Version=%s -X %s.Revision=%s", pkg, serviceVersion, pkg, serviceRevision)}},
-			{filepath.Join(root, "ci"), "smoke", "./cmd/smoke", nil},
-			{filepath.Join(root, "ci"), "deployer", "./cmd/deployer", nil},
+		if buildErr = servicebuild.Build(context.Background(), filepath.Join(binDir, "podinfo"), servicebuild.Main,
+			servicebuild.VersionLDFlags(serviceVersion, serviceRevision)); buildErr != nil {
+			return
 		}
-		for _, b := range builds {
-			args := append([]string{"build", "-o", filepath.Join(binDir, b.out)}, b.args...)
-			cmd := exec.Command("go", append(args, b.pkg)...)
-			cmd.Dir = b.dir
+		root, err := servicebuild.RepoRoot()
+		if err != nil {
+			buildErr = err
+			return
+		}
+		for out, pkg := range map[string]string{"smoke": "./cmd/smoke", "deployer": "./cmd/deployer"} {
+			cmd := exec.Command("go", "build", "-o", filepath.Join(binDir, out), pkg)
+			cmd.Dir = filepath.Join(root, "ci")
 			cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-			if out, err := cmd.CombinedOutput(); err != nil {
-				buildErr = fmt.Errorf("go build %s: %v\n%s", b.pkg, err, out)
+			if msg, err := cmd.CombinedOutput(); err != nil {
+				buildErr = fmt.Errorf("go build %s: %v\n%s", pkg, err, msg)
 				return
 			}
 		}

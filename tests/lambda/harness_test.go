@@ -22,6 +22,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/deliverykit/podinfo/tests/internal/servicebuild"
 	"github.com/deliverykit/podinfo/tests/internal/toolbuild"
 )
 
@@ -60,21 +61,10 @@ func runMain(m *testing.M) int {
 // build compiles the service exactly as the image ships it and ensures the
 // emulator is built.
 func build(ctx context.Context, dir string) (bins, error) {
-	root, err := filepath.Abs(filepath.Join("..", ".."))
-	if err != nil {
-		return bins{}, fmt.Errorf("locate repository root: %w", err)
-	}
-	mod, err := os.ReadFile(filepath.Join(root, "go.mod"))
-	if err != nil || !bytes.Contains(mod, []byte("module github.com/deliverykit/podinfo\n")) {
-		return bins{}, fmt.Errorf("locate the service module: %s/go.mod is not github.com/deliverykit/podinfo (run the tests from tests/lambda): %v", root, err)
-	}
 	b := bins{podinfo: filepath.Join(dir, "podinfo"), coldfloor: filepath.Join(dir, "coldfloor")}
-	for out, pkg := range map[string]string{b.podinfo: "./src/cmd/podinfo", b.coldfloor: "./src/internal/lambdahttp/testdata/coldfloor"} {
-		cmd := exec.CommandContext(ctx, "go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags", "-s -w", "-o", out, pkg)
-		cmd.Dir = root
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOWORK=off")
-		if msg, err := cmd.CombinedOutput(); err != nil {
-			return bins{}, fmt.Errorf("build %s (go build -tags lambda.norpc in %s): %w\n%s", pkg, root, err, msg)
+	for out, pkg := range map[string]string{b.podinfo: servicebuild.Main, b.coldfloor: "./src/internal/lambdahttp/testdata/coldfloor"} {
+		if err := servicebuild.Build(ctx, out, pkg, "-s -w"); err != nil {
+			return bins{}, err
 		}
 	}
 	rie, err := toolbuild.Ensure(ctx, "aws-lambda-rie")

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/deliverykit/podinfo/tests/internal/servicebuild"
 )
 
 // benchHTTP drives the running binary from parallel keep-alive clients and
@@ -86,7 +88,7 @@ func BenchmarkHTTPEcho(b *testing.B) {
 func BenchmarkBinarySize(b *testing.B) {
 	out := filepath.Join(b.TempDir(), "podinfo")
 	for b.Loop() {
-		if err := build(out, "-s -w"); err != nil {
+		if err := servicebuild.Build(context.Background(), out, servicebuild.Main, "-s -w"); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -20,6 +20,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/deliverykit/podinfo/tests/internal/servicebuild"
 )
 
 // Stamped into the test binary so /version and the logs can be checked.
@@ -37,8 +39,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	binary = filepath.Join(dir, "podinfo")
-	if err := build(binary, "-X github.com/deliverykit/podinfo/src/internal/version.Version="+testVersion+
-		" -X github.com/deliverykit/podinfo/src/internal/version.Revision="+testRevision); err != nil {
+	if err := servicebuild.Build(context.Background(), binary, servicebuild.Main, servicebuild.VersionLDFlags(testVersion, testRevision)); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.RemoveAll(dir)
 		os.Exit(1)
@@ -46,20 +47,6 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
-}
-
-// repoRoot is the root module's directory (this package is tests/service).
-func repoRoot() string { return filepath.Join("..", "..") }
-
-// build compiles the service the way the Makefile does.
-func build(out, ldflags string) error {
-	cmd := exec.Command("go", "build", "-trimpath", "-tags", "lambda.norpc", "-ldflags", ldflags, "-o", out, "./src/cmd/podinfo")
-	cmd.Dir = repoRoot()
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("go build ./src/cmd/podinfo: %w\n%s", err, b)
-	}
-	return nil
 }
 
 // proc is one running service process.
