@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/deliverykit/podinfo/src/internal/syncbuf"
 )
 
 func TestRunExitCodes(t *testing.T) {
@@ -38,7 +40,7 @@ func TestRunExitCodes(t *testing.T) {
 func TestRunStopsCleanly(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
-	var stdout, stderr syncWriter
+	var stdout, stderr syncbuf.Buffer
 	go func() {
 		done <- run(ctx, []string{"--host=127.0.0.1", "--port=0", "--server-shutdown-delay=0s"}, nil, &stdout, &stderr)
 	}()

@@ -19,6 +19,7 @@ import (
 
 	"github.com/deliverykit/podinfo/src/internal/smfake"
 	"github.com/deliverykit/podinfo/src/internal/smkeys"
+	"github.com/deliverykit/podinfo/src/internal/syncbuf"
 )
 
 // runtimeAPI is a stand-in for the Lambda Runtime API (2018-06-01) on
@@ -147,7 +148,7 @@ func testBinaryRotates(t *testing.T, pkg string, args ...string) {
 	api := newRuntimeAPI()
 	rt := httptest.NewServer(api)
 	defer rt.Close()
-	logs := &syncBuffer{}
+	logs := &syncbuf.Buffer{}
 	cmd := exec.Command(bin, args...)
 	cmd.Env = []string{
 		"PATH=" + os.Getenv("PATH"),
@@ -220,15 +221,3 @@ func testBinaryRotates(t *testing.T, pkg string, args ...string) {
 		t.Errorf("new key missing (%v) or present in the function's output", sv.Key == "")
 	}
 }
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }

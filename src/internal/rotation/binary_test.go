@@ -2,7 +2,6 @@ package rotation
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,6 +18,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/deliverykit/podinfo/src/internal/smfake"
+	"github.com/deliverykit/podinfo/src/internal/syncbuf"
 )
 
 var (
@@ -60,21 +60,9 @@ func podinfoBinary(t *testing.T) string {
 type process struct {
 	cmd  *exec.Cmd
 	addr string
-	logs *syncBuffer
+	logs *syncbuf.Buffer
 	done chan error
 }
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 // startBinary runs the service on a free 127.0.0.1 port with its keys in
 // the fake's secret, and waits for its "listening" line (or its exit).
@@ -96,7 +84,7 @@ func startBinary(t *testing.T, fake *smfake.Server, secretID string, extraArgs .
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &process{cmd: cmd, logs: &syncBuffer{}, done: make(chan error, 1)}
+	p := &process{cmd: cmd, logs: &syncbuf.Buffer{}, done: make(chan error, 1)}
 	cmd.Stderr = p.logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
