@@ -264,7 +264,7 @@ func (d *deployer) run(ctx context.Context) error {
 	}
 	// Lock before apply when the state already names the table (on the
 	// first apply into an empty state it is taken right after).
-	raw, err := d.rawOutputs(ctx)
+	raw, err := d.tf.RawOutputs(ctx)
 	if err != nil {
 		return err
 	}
@@ -366,18 +366,6 @@ func checkPlanOutputs(root, env string, p *tfjson.Plan) error {
 	return nil
 }
 
-func (d *deployer) rawOutputs(ctx context.Context) (map[string]json.RawMessage, error) {
-	outs, err := d.tf.Outputs(ctx)
-	if err != nil {
-		return nil, err
-	}
-	raw := map[string]json.RawMessage{}
-	for k, v := range outs {
-		raw[k] = v.Value
-	}
-	return raw, nil
-}
-
 // optionalInt32 reads an optional numeric output (0 when absent or not a number).
 func optionalInt32(m json.RawMessage) int32 {
 	var n int32
@@ -396,7 +384,7 @@ func jsonString(m json.RawMessage) string {
 }
 
 func (d *deployer) readOutputs(ctx context.Context) error {
-	raw, err := d.rawOutputs(ctx)
+	raw, err := d.tf.RawOutputs(ctx)
 	if err != nil {
 		return err
 	}

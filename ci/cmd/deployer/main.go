@@ -261,7 +261,7 @@ func runPromoteCheck(ctx context.Context, args []string, stdout, stderr io.Write
 		}
 		if err == nil {
 			var outs map[string]json.RawMessage
-			outs, err = readRaw(ctx, tf)
+			outs, err = tf.RawOutputs(ctx)
 			table, region = jsonString(outs["state_table_name"]), jsonString(outs["aws_region"])
 			if err == nil && (table == "" || region == "") {
 				err = fmt.Errorf("terraform root %s has no state_table_name or aws_region output value; apply it first", iacDir)
@@ -286,18 +286,6 @@ func runPromoteCheck(ctx context.Context, args []string, stdout, stderr io.Write
 	fmt.Fprintf(stdout, "%s is promotable: deployed to %s %s by %s (run %s), version %s, healthy\n",
 		digest, from, d.FinishedAt.UTC().Format(time.RFC3339), d.Actor, d.Run, d.Version)
 	return 0
-}
-
-func readRaw(ctx context.Context, tf *tfrun.Runner) (map[string]json.RawMessage, error) {
-	outs, err := tf.Outputs(ctx)
-	if err != nil {
-		return nil, err
-	}
-	raw := map[string]json.RawMessage{}
-	for k, v := range outs {
-		raw[k] = v.Value
-	}
-	return raw, nil
 }
 
 func jsonString(m json.RawMessage) string {

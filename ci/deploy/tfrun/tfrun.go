@@ -5,6 +5,7 @@ package tfrun
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -147,6 +148,20 @@ func (r *Runner) Outputs(ctx context.Context) (map[string]tfexec.OutputMeta, err
 		return nil, fmt.Errorf("terraform output in %s: %w", r.dir, err)
 	}
 	return out, nil
+}
+
+// RawOutputs reads the root's outputs as name → JSON value, the form
+// envout parses.
+func (r *Runner) RawOutputs(ctx context.Context) (map[string]json.RawMessage, error) {
+	outs, err := r.Outputs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	raw := make(map[string]json.RawMessage, len(outs))
+	for k, v := range outs {
+		raw[k] = v.Value
+	}
+	return raw, nil
 }
 
 // State reads the root's current state as Terraform's JSON state.
