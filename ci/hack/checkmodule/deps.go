@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"fmt"
 	"go/ast"
-	"go/parser"
 	"go/token"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"unicode"
+
+	"github.com/deliverykit/podinfo/ci/hack/contract"
 )
 
 // pascal turns a module or argument name into the Go identifier the code
@@ -55,31 +55,19 @@ type function struct {
 // Go source) and returns the constructor and the functions of its main
 // object, named typeName.
 func moduleAPI(dir, typeName string) (ctor *function, fns []function, err error) {
-	fset := token.NewFileSet()
-	pkgs, err := parser.ParseDir(fset, dir, func(fi os.FileInfo) bool {
-		return !strings.HasSuffix(fi.Name(), "_test.go") && fi.Name() != "dagger.gen.go"
-	}, parser.ParseComments)
+	fset, files, err := contract.ParseModule(dir)
 	if err != nil {
-		return nil, nil, fmt.Errorf("parse %s: %w", dir, err)
+		return nil, nil, err
 	}
-	pkg, ok := pkgs["main"]
-	if !ok {
-		return nil, nil, fmt.Errorf("%s holds no package main", dir)
-	}
-	files := make([]string, 0, len(pkg.Files))
-	for name := range pkg.Files {
-		files = append(files, name)
-	}
-	sort.Strings(files)
-	for _, name := range files {
-		for _, d := range pkg.Files[name].Decls {
+	for _, file := range files {
+		for _, d := range file.Decls {
 			fd, ok := d.(*ast.FuncDecl)
 			if !ok || !fd.Name.IsExported() {
 				continue
 			}
 			if fd.Recv == nil {
 				if fd.Name.Name == "New" {
-					f, err := toFunction(fset, pkg.Files[name], fd)
+					f, err := toFunction(fset, file, fd)
 					if err != nil {
 						return nil, nil, err
 					}
@@ -90,7 +78,7 @@ func moduleAPI(dir, typeName string) (ctor *function, fns []function, err error)
 			if recvName(fd) != typeName {
 				continue
 			}
-			f, err := toFunction(fset, pkg.Files[name], fd)
+			f, err := toFunction(fset, file, fd)
 			if err != nil {
 				return nil, nil, err
 			}

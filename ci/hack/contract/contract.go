@@ -56,16 +56,9 @@ var cacheRE = regexp.MustCompile(`^\+cache="(never|session|[0-9]+[smh])"$`)
 // Lint checks the module in dir (its package main) and, when readme is not
 // nil, that every `dagger call` in it names an existing function.
 func Lint(dir string, cfg Config, readme []byte) ([]Problem, error) {
-	fset := token.NewFileSet()
-	pkgs, err := parser.ParseDir(fset, dir, func(fi fs.FileInfo) bool {
-		return !strings.HasSuffix(fi.Name(), "_test.go") && fi.Name() != "dagger.gen.go"
-	}, parser.ParseComments)
+	fset, files, err := ParseModule(dir)
 	if err != nil {
-		return nil, fmt.Errorf("parse %s: %w", dir, err)
-	}
-	pkg, ok := pkgs["main"]
-	if !ok {
-		return nil, fmt.Errorf("%s holds no package main", dir)
+		return nil, err
 	}
 	var probs []Problem
 	add := func(pos token.Pos, rule, format string, a ...any) {
@@ -74,13 +67,8 @@ func Lint(dir string, cfg Config, readme []byte) ([]Problem, error) {
 	calls := map[string][]string{} // function -> functions it calls
 	var exported []*ast.FuncDecl
 	comments := map[*ast.FuncDecl]*ast.File{}
-	names := make([]string, 0, len(pkg.Files))
-	for n := range pkg.Files {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		for _, d := range pkg.Files[n].Decls {
+	for _, f := range files {
+		for _, d := range f.Decls {
 			fd, ok := d.(*ast.FuncDecl)
 			if !ok {
 				continue
@@ -88,7 +76,7 @@ func Lint(dir string, cfg Config, readme []byte) ([]Problem, error) {
 			calls[fd.Name.Name] = append(calls[fd.Name.Name], called(fd)...)
 			if fd.Name.IsExported() && (fd.Recv == nil && fd.Name.Name == "New" || recvName(fd) == cfg.ModuleType) {
 				exported = append(exported, fd)
-				comments[fd] = pkg.Files[n]
+				comments[fd] = f
 			}
 		}
 	}
@@ -131,8 +119,8 @@ func Lint(dir string, cfg Config, readme []byte) ([]Problem, error) {
 			add(fd.Pos(), "cache", "%s has side effects (it reaches %s) but no +cache=\"never\" or +cache=\"session\" pragma: the engine would answer it from cache", name, strings.Join(reachedEffects(name, calls, cfg.Effects), ", "))
 		}
 	}
-	for _, n := range names {
-		ast.Inspect(pkg.Files[n], func(node ast.Node) bool {
+	for _, f := range files {
+		ast.Inspect(f, func(node ast.Node) bool {
 			if sel, ok := node.(*ast.SelectorExpr); ok && sel.Sel.Name == "Plaintext" {
 				add(sel.Pos(), "plaintext", "Plaintext() reads a secret's value into the module: pass the *dagger.Secret to the tool with WithSecretVariable or WithMountedSecret")
 			}
@@ -429,19 +417,43 @@ func kebab(s string) string {
 	return b.String()
 }
 
-// Pragmas returns, for every exported function of the module type, the
-// value of its cache pragma ("never", "session", a duration, or "" for the
-// default cache).
-func Pragmas(dir, moduleType string) (map[string]string, error) {
+// ParseModule parses the Go source of a module's main package in dir,
+// leaving out tests and the engine-generated dagger.gen.go, and returns its
+// files in file-name order.
+func ParseModule(dir string) (*token.FileSet, []*ast.File, error) {
 	fset := token.NewFileSet()
 	pkgs, err := parser.ParseDir(fset, dir, func(fi fs.FileInfo) bool {
 		return !strings.HasSuffix(fi.Name(), "_test.go") && fi.Name() != "dagger.gen.go"
 	}, parser.ParseComments)
 	if err != nil {
-		return nil, fmt.Errorf("parse %s: %w", dir, err)
+		return nil, nil, fmt.Errorf("parse %s: %w", dir, err)
+	}
+	pkg, ok := pkgs["main"]
+	if !ok {
+		return nil, nil, fmt.Errorf("%s holds no package main", dir)
+	}
+	names := make([]string, 0, len(pkg.Files))
+	for n := range pkg.Files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	files := make([]*ast.File, len(names))
+	for i, n := range names {
+		files[i] = pkg.Files[n]
+	}
+	return fset, files, nil
+}
+
+// Pragmas returns, for every exported function of the module type, the
+// value of its cache pragma ("never", "session", a duration, or "" for the
+// default cache).
+func Pragmas(dir, moduleType string) (map[string]string, error) {
+	_, files, err := ParseModule(dir)
+	if err != nil {
+		return nil, err
 	}
 	out := map[string]string{}
-	for _, f := range pkgs["main"].Files {
+	for _, f := range files {
 		for _, d := range f.Decls {
 			fd, ok := d.(*ast.FuncDecl)
 			if !ok || !fd.Name.IsExported() || recvName(fd) != moduleType {

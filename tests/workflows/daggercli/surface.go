@@ -9,13 +9,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"go/ast"
-	"go/parser"
 	"go/token"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"unicode"
+
+	"github.com/deliverykit/podinfo/ci/hack/contract"
 )
 
 // Arg is one argument of a function, as the CLI exposes it.
@@ -160,28 +161,9 @@ func Load(root string) (*Surface, error) {
 // name. The main object is the exported type named after the module in
 // PascalCase ("podinfo" -> Podinfo), as the Go SDK names it.
 func LoadSource(name, dir string) (*Surface, error) {
-	fset := token.NewFileSet()
-	entries, err := os.ReadDir(dir)
+	_, files, err := contract.ParseModule(dir)
 	if err != nil {
-		return nil, fmt.Errorf("read module source %s: %w", dir, err)
-	}
-	var files []*ast.File
-	for _, e := range entries {
-		n := e.Name()
-		if e.IsDir() || !strings.HasSuffix(n, ".go") || strings.HasSuffix(n, "_test.go") || n == "dagger.gen.go" {
-			continue
-		}
-		f, err := parser.ParseFile(fset, filepath.Join(dir, n), nil, parser.ParseComments|parser.SkipObjectResolution)
-		if err != nil {
-			return nil, fmt.Errorf("parse module source: %w", err)
-		}
-		if f.Name.Name != "main" {
-			continue
-		}
-		files = append(files, f)
-	}
-	if len(files) == 0 {
-		return nil, fmt.Errorf("read module source %s: no Go files of package main", dir)
+		return nil, fmt.Errorf("read module source: %w", err)
 	}
 	s := &Surface{Module: name, Main: pascal(name), Objects: map[string]Object{}}
 	structs := map[string]*ast.StructType{}
