@@ -75,15 +75,7 @@ func (p *pipeline) tarball(ctx context.Context, ref string) (*dagger.File, error
 // Build the service image (static Go binary, ko, pinned base image,
 // reproducible timestamps) and return it as a container.
 func (m *PodinfoDelivery) Build(ctx context.Context) (*dagger.Container, error) {
-	p, err := m.newPipeline(ctx, "", registryCreds{})
-	if err != nil {
-		return nil, err
-	}
-	b, err := p.build(ctx)
-	if err != nil {
-		return nil, err
-	}
-	tar, err := p.tarball(ctx, b.ref)
+	tar, err := m.builtTarball(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -93,10 +85,22 @@ func (m *PodinfoDelivery) Build(ctx context.Context) (*dagger.Container, error) 
 // Build the service image and return it as an OCI tarball (the exact
 // manifest and layers ko pushed), e.g. to load it with `docker load`.
 func (m *PodinfoDelivery) Tarball(ctx context.Context) (*dagger.File, error) {
+	return m.builtTarball(ctx)
+}
+
+// builtTarball builds the image into the embedded registry and saves it,
+// byte for byte, as an OCI tarball.
+func (m *PodinfoDelivery) builtTarball(ctx context.Context) (*dagger.File, error) {
 	p, err := m.newPipeline(ctx, "", registryCreds{})
 	if err != nil {
 		return nil, err
 	}
+	return p.buildTarball(ctx)
+}
+
+// buildTarball builds the image into the embedded registry and saves it as
+// an OCI tarball.
+func (p *pipeline) buildTarball(ctx context.Context) (*dagger.File, error) {
 	b, err := p.build(ctx)
 	if err != nil {
 		return nil, err

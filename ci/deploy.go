@@ -166,13 +166,7 @@ func (p *pipeline) deployer(ctx context.Context, o modsteps.DeployOptions, creds
 	if err != nil {
 		return nil, err
 	}
-	p.r.secrets[envAWSAccessKeyID] = creds.awsAccessKeyID
-	p.r.secrets[envAWSSecretAccessKey] = creds.awsSecretAccessKey
-	o.Secrets = []string{envAWSAccessKeyID, envAWSSecretAccessKey}
-	if creds.awsSessionToken != nil {
-		p.r.secrets[envAWSSessionToken] = creds.awsSessionToken
-		o.Secrets = append(o.Secrets, envAWSSessionToken)
-	}
+	o.Secrets = p.bindAWSSecrets(creds)
 	s, err := modsteps.Deploy(o)
 	if err != nil {
 		return nil, err
@@ -387,11 +381,7 @@ func (m *PodinfoDelivery) Serve(
 	if err != nil {
 		return nil, err
 	}
-	b, err := p.build(ctx)
-	if err != nil {
-		return nil, err
-	}
-	tar, err := p.tarball(ctx, b.ref)
+	tar, err := p.buildTarball(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -528,14 +518,7 @@ func (p *pipeline) promoteCheck(ctx context.Context, env, digest string, creds r
 	if err != nil {
 		return err
 	}
-	p.r.secrets[envAWSAccessKeyID] = creds.awsAccessKeyID
-	p.r.secrets[envAWSSecretAccessKey] = creds.awsSecretAccessKey
-	names := []string{envAWSAccessKeyID, envAWSSecretAccessKey}
-	if creds.awsSessionToken != nil {
-		p.r.secrets[envAWSSessionToken] = creds.awsSessionToken
-		names = append(names, envAWSSessionToken)
-	}
-	s, err := modsteps.PromoteCheck(modsteps.DeployOptions{Mirror: p.m.Mirror, Env: env, Digest: digest, Secrets: names})
+	s, err := modsteps.PromoteCheck(modsteps.DeployOptions{Mirror: p.m.Mirror, Env: env, Digest: digest, Secrets: p.bindAWSSecrets(creds)})
 	if err != nil {
 		return err
 	}

@@ -163,13 +163,7 @@ func (m *PodinfoDelivery) newPipeline(ctx context.Context, address string, creds
 			return s
 		}
 	default: // ECR: the tools' built-in ECR credential helpers read the AWS keys.
-		p.r.secrets[envAWSAccessKeyID] = creds.awsAccessKeyID
-		p.r.secrets[envAWSSecretAccessKey] = creds.awsSecretAccessKey
-		names := []string{envAWSAccessKeyID, envAWSSecretAccessKey}
-		if creds.awsSessionToken != nil {
-			p.r.secrets[envAWSSessionToken] = creds.awsSessionToken
-			names = append(names, envAWSSessionToken)
-		}
+		names := p.bindAWSSecrets(creds)
 		region := ecrRegion(reg.Host())
 		p.auth = func(s step.Step) step.Step {
 			s = clone(s)
@@ -220,4 +214,18 @@ func readFile(ctx context.Context, work *dagger.Directory, name string) (string,
 		return "", fmt.Errorf("read %s: %w", name, err)
 	}
 	return c, nil
+}
+
+// bindAWSSecrets hands the AWS keys of creds to the step runner as secrets
+// and returns the environment variable names they reach tools under (the
+// session token only when there is one).
+func (p *pipeline) bindAWSSecrets(creds registryCreds) []string {
+	p.r.secrets[envAWSAccessKeyID] = creds.awsAccessKeyID
+	p.r.secrets[envAWSSecretAccessKey] = creds.awsSecretAccessKey
+	names := []string{envAWSAccessKeyID, envAWSSecretAccessKey}
+	if creds.awsSessionToken != nil {
+		p.r.secrets[envAWSSessionToken] = creds.awsSessionToken
+		names = append(names, envAWSSessionToken)
+	}
+	return names
 }
